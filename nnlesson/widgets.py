@@ -1,0 +1,208 @@
+"""The controls learners meet again and again, and ``Panel``: controls + a live figure.
+
+A ``Panel`` owns one matplotlib figure (made with ``plots.panel_figure``) and a set of
+ipywidgets controls. Whenever a control changes, it calls ``update(**values)`` (your
+function redraws the figure, in place where it can) and shows the new picture::
+
+    fig, axes = plots.panel_figure(1, 2)
+    line, = axes[0, 0].plot(x, f(x, 1.0))
+
+    def update(alpha):
+        line.set_ydata(f(x, alpha))
+
+    Panel(fig, update, {"alpha": learning_rate_slider()}, title="Step size")
+
+Panels work without a browser too: ``panel.controls["alpha"].value = 0.3`` runs the
+update at once (that is how the tests and the benchmark drive them), and
+``panel.timings`` records how long each update took (recompute + redraw).
+In a live notebook the panel shows as widgets; on GitHub or nbviewer, where no kernel
+runs, its figure at the default settings shows as a picture.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import time
+from collections.abc import Callable, Mapping, Sequence
+
+import ipywidgets as w
+import numpy as np
+from matplotlib.figure import Figure
+
+from nnlesson import activations, data, init, losses
+
+CONTROL_STYLE = {"description_width": "initial"}
+CONTROL_LAYOUT = {"width": "320px"}
+
+
+# ------------------------------------------------------------------ the controls
+def learning_rate_slider(value: float = 0.1, low: float = 1e-4, high: float = 10.0) -> w.FloatLogSlider:
+    """Learning rate alpha on a log scale (each notch multiplies alpha by about 1.26)."""
+    return w.FloatLogSlider(
+        value=value, base=10, min=np.log10(low), max=np.log10(high), step=0.1,
+        description="learning rate α", readout_format=".2g", continuous_update=True,
+        style=CONTROL_STYLE, layout=CONTROL_LAYOUT,
+    )
+
+
+def init_dropdown(value: str = "xavier_uniform", options: Sequence[str] | None = None) -> w.Dropdown:
+    """Weight initialisation scheme; lists every initialiser of ``nnlesson.init``."""
+    return w.Dropdown(
+        options=list(options or init.names()), value=value, description="init",
+        style=CONTROL_STYLE, layout=CONTROL_LAYOUT,
+    )
+
+
+def activation_dropdown(value: str = "tanh", options: Sequence[str] | None = None) -> w.Dropdown:
+    """Activation function phi of the hidden layers."""
+    names = list(options or [n for n in activations.names() if n != "softmax"])
+    return w.Dropdown(
+        options=names, value=value, description="activation φ", style=CONTROL_STYLE, layout=CONTROL_LAYOUT
+    )
+
+
+def loss_dropdown(value: str = "mse", options: Sequence[str] | None = None) -> w.Dropdown:
+    """Loss function."""
+    return w.Dropdown(
+        options=list(options or losses.names()), value=value, description="loss",
+        style=CONTROL_STYLE, layout=CONTROL_LAYOUT,
+    )
+
+
+def dataset_dropdown(value: str = "two_moons", options: Sequence[str] | None = None) -> w.Dropdown:
+    """A synthetic 2-D data set of ``nnlesson.data``."""
+    return w.Dropdown(
+        options=list(options or data.names()), value=value, description="data set",
+        style=CONTROL_STYLE, layout=CONTROL_LAYOUT,
+    )
+
+
+def seed_slider(value: int = 0, high: int = 20) -> w.IntSlider:
+    """Random seed: the same seed gives the same weights and data, bit for bit."""
+    return int_slider("seed", value, 0, high)
+
+
+def depth_slider(value: int = 2, low: int = 1, high: int = 6) -> w.IntSlider:
+    """Number of hidden layers."""
+    return int_slider("hidden layers", value, low, high)
+
+
+def width_slider(value: int = 16, low: int = 1, high: int = 64) -> w.IntSlider:
+    """Units per hidden layer."""
+    return int_slider("units per layer", value, low, high)
+
+
+def epochs_slider(value: int = 100, low: int = 10, high: int = 500, step: int = 10) -> w.IntSlider:
+    """Number of passes over the training data."""
+    return int_slider("epochs", value, low, high, step)
+
+
+def batch_size_dropdown(value: int | str = "full", options: Sequence = (1, 8, 32, "full")) -> w.Dropdown:
+    """Minibatch size; "full" means full-batch gradient descent."""
+    return w.Dropdown(
+        options=list(options), value=value, description="batch size", style=CONTROL_STYLE, layout=CONTROL_LAYOUT
+    )
+
+
+def int_slider(description: str, value: int, low: int, high: int, step: int = 1) -> w.IntSlider:
+    """An integer slider in the panels' style."""
+    return w.IntSlider(
+        value=value, min=low, max=high, step=step, description=description,
+        continuous_update=True, style=CONTROL_STYLE, layout=CONTROL_LAYOUT,
+    )
+
+
+def float_slider(description: str, value: float, low: float, high: float, step: float = 0.05) -> w.FloatSlider:
+    """A float slider in the panels' style."""
+    return w.FloatSlider(
+        value=value, min=low, max=high, step=step, description=description,
+        continuous_update=True, readout_format=".2f", style=CONTROL_STYLE, layout=CONTROL_LAYOUT,
+    )
+
+
+# ------------------------------------------------------------------ the panel
+class Panel:
+    """Controls plus one figure that is redrawn whenever a control changes.
+
+    ``figure``: made with ``plots.panel_figure`` (or any Figure with an Agg canvas).
+    ``update``: called as ``update(**values)`` with every control's current value; it
+    changes the figure and may return a short message shown under the controls
+    (e.g. "diverged at step 37").
+    ``controls``: name -> ipywidget; the names are ``update``'s keyword arguments.
+    """
+
+    def __init__(
+        self,
+        figure: Figure,
+        update: Callable[..., str | None],
+        controls: Mapping[str, w.ValueWidget],
+        title: str = "",
+        columns: int = 2,
+    ):
+        self.figure = figure
+        self.controls = dict(controls)
+        self.title = title
+        self.timings: list[float] = []
+        self._update = update
+        width_px = int(figure.get_figwidth() * figure.dpi)
+        self.image = w.Image(format="png", layout={"width": f"{width_px}px", "max_width": "100%"})
+        self.message = w.HTML()
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        rows = [
+            w.HBox(list(self.controls.values())[i : i + columns])
+            for i in range(0, len(self.controls), columns)
+        ]
+        header = [w.HTML(f"<b>{title}</b>")] if title else []
+        self.widget = w.VBox([*header, *rows, self.message, self.image])
+        self.refresh()
+        # The layout was solved at the first render; freeze it so redraws stay fast.
+        self.figure.set_layout_engine("none")
+
+    @property
+    def values(self) -> dict:
+        """Every control's current value, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def refresh(self) -> None:
+        """Recompute and redraw with the current control values."""
+        start = time.perf_counter()
+        message = self._update(**self.values)
+        self.message.value = f"<span style='color:#D55E00'>{message}</span>" if message else ""
+        self.image.value = self.png()
+        self.timings.append(time.perf_counter() - start)
+
+    def set(self, **values) -> None:
+        """Set several controls at once and redraw once (for tests and scripted tours)."""
+        for name in values:
+            if name not in self.controls:
+                raise ValueError(f"this panel has no control {name!r}; it has: {', '.join(self.controls)}")
+        self._holding = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._holding = False
+        self.refresh()
+
+    _holding = False
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes."""
+        buffer = io.BytesIO()
+        self.figure.canvas.print_png(buffer)
+        return buffer.getvalue()
+
+    def _on_change(self, change) -> None:
+        if not self._holding:
+            self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = base64.b64encode(bytes(self.image.value)).decode("ascii")
+        bundle["text/plain"] = f"<nnlesson panel{': ' + self.title if self.title else ''}>"
+        return bundle
+
+    def __repr__(self) -> str:
+        return f"<nnlesson panel{': ' + self.title if self.title else ''}>"

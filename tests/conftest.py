@@ -1,0 +1,5 @@
+"""Shared test set-up: draw with Agg (no screen) inside the package's unit tests only."""
+
+import matplotlib
+
+matplotlib.use("Agg")
