@@ -75,7 +75,8 @@ def main(pattern: str = "") -> int:
         ok = median <= MEDIAN_TARGET and worst <= WORST_TARGET
         failures += not ok
         verdict = "ok" if ok else "SLOW"
-        print(f"{name:<42} {build * 1e3:9.0f} {len(times):8d} {median * 1e3:10.1f} {worst * 1e3:9.1f}  {verdict}")
+        row = f"{name:<42} {build * 1e3:9.0f} {len(times):8d} {median * 1e3:10.1f} {worst * 1e3:9.1f}"
+        print(f"{row}  {verdict}")
     print(f"targets: median <= {MEDIAN_TARGET * 1e3:.0f} ms, worst <= {WORST_TARGET * 1e3:.0f} ms per update")
     return 1 if failures else 0
 

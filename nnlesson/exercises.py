@@ -1,4 +1,4 @@
-""""Check yourself": small exercises whose answer is checked on the spot.
+""" "Check yourself": small exercises whose answer is checked on the spot.
 
 Two kinds:
 
@@ -91,7 +91,9 @@ class MultipleChoice:
         if not 0 <= correct < len(options):
             raise ValueError(f"correct must index one of the {len(options)} options, got {correct}")
         if explanations is not None and len(explanations) != len(options):
-            raise ValueError(f"give one explanation per option: {len(options)} options, {len(explanations)} given")
+            raise ValueError(
+                f"give one explanation per option: {len(options)} options, {len(explanations)} given"
+            )
         self.question = question
         self.options = list(options)
         self.correct = correct

@@ -142,8 +142,13 @@ def mark_divergence(ax: Axes, history, color: str = COLORS["diverged"], per: str
     y = finite.max() if finite.size else 1.0
     ax.plot([where], [y], DIVERGED_MARKER, color=color, markersize=11, zorder=5)
     ax.annotate(
-        f"diverged ({per} {where})", (where, y), textcoords="offset points", xytext=(-8, -14),
-        ha="right", color=color, fontsize=9,
+        f"diverged ({per} {where})",
+        (where, y),
+        textcoords="offset points",
+        xytext=(-8, -14),
+        ha="right",
+        color=color,
+        fontsize=9,
     )
 
 
@@ -240,8 +245,13 @@ def scatter_classes(ax: Axes, X: np.ndarray, labels: np.ndarray) -> None:
     for k in np.unique(labels):
         pick = labels == k
         ax.scatter(
-            X[pick, 0], X[pick, 1], s=14, color=PALETTE[int(k) % len(PALETTE)],
-            marker=markers[int(k) % len(markers)], edgecolors="white", linewidths=0.4,
+            X[pick, 0],
+            X[pick, 1],
+            s=14,
+            color=PALETTE[int(k) % len(PALETTE)],
+            marker=markers[int(k) % len(markers)],
+            edgecolors="white",
+            linewidths=0.4,
             label=f"class {int(k)}",
         )
 

@@ -40,17 +40,27 @@ CONTROL_LAYOUT = {"width": "320px"}
 def learning_rate_slider(value: float = 0.1, low: float = 1e-4, high: float = 10.0) -> w.FloatLogSlider:
     """Learning rate alpha on a log scale (each notch multiplies alpha by about 1.26)."""
     return w.FloatLogSlider(
-        value=value, base=10, min=np.log10(low), max=np.log10(high), step=0.1,
-        description="learning rate α", readout_format=".2g", continuous_update=True,
-        style=CONTROL_STYLE, layout=CONTROL_LAYOUT,
+        value=value,
+        base=10,
+        min=np.log10(low),
+        max=np.log10(high),
+        step=0.1,
+        description="learning rate α",
+        readout_format=".2g",
+        continuous_update=True,
+        style=CONTROL_STYLE,
+        layout=CONTROL_LAYOUT,
     )
 
 
 def init_dropdown(value: str = "xavier_uniform", options: Sequence[str] | None = None) -> w.Dropdown:
     """Weight initialisation scheme; lists every initialiser of ``nnlesson.init``."""
     return w.Dropdown(
-        options=list(options or init.names()), value=value, description="init",
-        style=CONTROL_STYLE, layout=CONTROL_LAYOUT,
+        options=list(options or init.names()),
+        value=value,
+        description="init",
+        style=CONTROL_STYLE,
+        layout=CONTROL_LAYOUT,
     )
 
 
@@ -65,16 +75,22 @@ def activation_dropdown(value: str = "tanh", options: Sequence[str] | None = Non
 def loss_dropdown(value: str = "mse", options: Sequence[str] | None = None) -> w.Dropdown:
     """Loss function."""
     return w.Dropdown(
-        options=list(options or losses.names()), value=value, description="loss",
-        style=CONTROL_STYLE, layout=CONTROL_LAYOUT,
+        options=list(options or losses.names()),
+        value=value,
+        description="loss",
+        style=CONTROL_STYLE,
+        layout=CONTROL_LAYOUT,
     )
 
 
 def dataset_dropdown(value: str = "two_moons", options: Sequence[str] | None = None) -> w.Dropdown:
     """A synthetic 2-D data set of ``nnlesson.data``."""
     return w.Dropdown(
-        options=list(options or data.names()), value=value, description="data set",
-        style=CONTROL_STYLE, layout=CONTROL_LAYOUT,
+        options=list(options or data.names()),
+        value=value,
+        description="data set",
+        style=CONTROL_STYLE,
+        layout=CONTROL_LAYOUT,
     )
 
 
@@ -101,23 +117,42 @@ def epochs_slider(value: int = 100, low: int = 10, high: int = 500, step: int = 
 def batch_size_dropdown(value: int | str = "full", options: Sequence = (1, 8, 32, "full")) -> w.Dropdown:
     """Minibatch size; "full" means full-batch gradient descent."""
     return w.Dropdown(
-        options=list(options), value=value, description="batch size", style=CONTROL_STYLE, layout=CONTROL_LAYOUT
+        options=list(options),
+        value=value,
+        description="batch size",
+        style=CONTROL_STYLE,
+        layout=CONTROL_LAYOUT,
     )
 
 
 def int_slider(description: str, value: int, low: int, high: int, step: int = 1) -> w.IntSlider:
     """An integer slider in the panels' style."""
     return w.IntSlider(
-        value=value, min=low, max=high, step=step, description=description,
-        continuous_update=True, style=CONTROL_STYLE, layout=CONTROL_LAYOUT,
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        continuous_update=True,
+        style=CONTROL_STYLE,
+        layout=CONTROL_LAYOUT,
     )
 
 
-def float_slider(description: str, value: float, low: float, high: float, step: float = 0.05) -> w.FloatSlider:
+def float_slider(
+    description: str, value: float, low: float, high: float, step: float = 0.05
+) -> w.FloatSlider:
     """A float slider in the panels' style."""
     return w.FloatSlider(
-        value=value, min=low, max=high, step=step, description=description,
-        continuous_update=True, readout_format=".2f", style=CONTROL_STYLE, layout=CONTROL_LAYOUT,
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        continuous_update=True,
+        readout_format=".2f",
+        style=CONTROL_STYLE,
+        layout=CONTROL_LAYOUT,
     )
 
 

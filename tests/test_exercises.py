@@ -27,7 +27,9 @@ def test_not_a_number_is_explained():
 
 
 def test_multiple_choice_gives_instant_feedback():
-    question = multiple_choice("Which is largest?", ["1", "3", "2"], correct=1, explanations=["no", "yes", "no"])
+    question = multiple_choice(
+        "Which is largest?", ["1", "3", "2"], correct=1, explanations=["no", "yes", "no"]
+    )
     question.buttons.value = "1"
     assert "Not this one" in question.feedback.value
     question.buttons.value = "3"

@@ -55,7 +55,9 @@ def find_chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path:
         return path
-    message = "Chromium is not installed: run `sudo apt-get install chromium` (Debian/Ubuntu) to enable this test"
+    message = (
+        "Chromium is not installed: run `sudo apt-get install chromium` (Debian/Ubuntu) to enable this test"
+    )
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
@@ -76,7 +78,12 @@ def lab(tmp_path_factory):
     work = home / "notebooks"
     shutil.copytree(ROOT / "notebooks", work)
     env = dict(os.environ)
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_WORKSPACES_DIR"):
+    for name in (
+        "JUPYTER_CONFIG_DIR",
+        "JUPYTER_DATA_DIR",
+        "JUPYTER_RUNTIME_DIR",
+        "JUPYTERLAB_WORKSPACES_DIR",
+    ):
         env[name] = str(home / name.lower())
     env["JUPYTERLAB_SETTINGS_DIR"] = str(home / "settings")
     env.pop("MPLBACKEND", None)
@@ -87,8 +94,15 @@ def lab(tmp_path_factory):
     port, token = free_port(), "nnlesson-browser-test"
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-            f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--allow-root",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={work}",
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -104,7 +118,9 @@ def lab(tmp_path_factory):
                 break
             except OSError:
                 if time.time() > deadline or server.poll() is not None:
-                    raise RuntimeError("JupyterLab did not start:\n" + (home / "server.log").read_text()) from None
+                    raise RuntimeError(
+                        "JupyterLab did not start:\n" + (home / "server.log").read_text()
+                    ) from None
                 time.sleep(0.3)
         yield {"base": base, "token": token, "chromium": chromium}
     finally:
@@ -168,9 +184,10 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
         text = page.locator(".jp-Notebook").inner_text()
         assert "Error displaying widget" not in text
         assert "Loading widget..." not in text, "a widget never rendered"
-        assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0, (
-            "a cell printed an error or a warning"
-        )
+        assert (
+            page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()
+            == 0
+        ), "a cell printed an error or a warning"
         page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}.png"), full_page=True)
 
         panel = page.locator(".jp-OutputArea-output:has(.widget-image):has(.widget-slider)").first
