@@ -100,6 +100,8 @@ def loss_curves(
     ``runs``: a ``History`` or a mapping ``label -> History``. A run that diverged ends
     with a red cross at the step where it did, labelled "diverged".
     """
+    if validation and per != "epoch":
+        raise ValueError("validation loss is measured once per epoch: use per='epoch' with validation=True")
     if ax is None:
         _, axes = subplots()
         ax = axes[0, 0]
@@ -110,7 +112,7 @@ def loss_curves(
         color = PALETTE[i % len(PALETTE)]
         draw_loss_curve(ax, history, label=label, color=color, per=per)
         if validation and getattr(history, "val_loss", None):
-            epochs = np.arange(1, len(history.val_loss) + 1)
+            epochs = np.arange(1, len(history.val_loss) + 1)  # validation: after each epoch
             ax.plot(epochs, _finite_or_nan(history.val_loss), "--", color=color, label=f"{label} validation")
     ax.set_xlabel("SGD step" if per == "step" else "epoch")
     ax.set_ylabel("loss")
@@ -123,24 +125,37 @@ def loss_curves(
 
 
 def draw_loss_curve(ax: Axes, history, label: str = "", color: str | None = None, per: str = "step"):
-    """Draw one run's loss curve on ``ax``; mark divergence. Returns the line."""
-    values = np.asarray(history.step_loss if per == "step" else history.epoch_loss, dtype=float)
-    x = np.arange(1, len(values) + 1)
+    """Draw one run's loss curve on ``ax``; mark divergence. Returns the line.
+
+    Steps are numbered from 0, as in ``History.step_loss`` (the loss of step k is measured
+    before its update); epochs from 1 (the mean loss over epoch 1, 2, ...).
+    """
+    x, values = loss_points(history, per)
     (line,) = ax.plot(x, _finite_or_nan(values), color=color, label=label or None)
     if getattr(history, "diverged", False):
-        mark_divergence(ax, history, color=COLORS["diverged"], per=per)
+        mark_divergence(ax, history, per=per)
     return line
 
 
-def mark_divergence(ax: Axes, history, color: str = COLORS["diverged"], per: str = "step") -> None:
-    """A cross where the run diverged, at the top of the last finite loss value."""
+def loss_points(history, per: str = "step") -> tuple[np.ndarray, np.ndarray]:
+    """(x, loss) of a run: x is the step index (from 0) or the epoch number (from 1)."""
+    if per not in ("step", "epoch"):
+        raise ValueError(f"per must be 'step' or 'epoch', got {per!r}")
     values = np.asarray(history.step_loss if per == "step" else history.epoch_loss, dtype=float)
+    start = 0 if per == "step" else 1
+    return np.arange(start, start + len(values)), values
+
+
+def mark_divergence(ax: Axes, history, color: str = COLORS["diverged"], per: str = "step") -> None:
+    """A cross where the run diverged, at the height of its largest finite loss."""
+    x, values = loss_points(history, per)
     finite = values[np.isfinite(values)]
-    where = history.diverged_at_step if per == "step" else history.diverged_at_epoch
-    if where is None:
-        where = len(values)
+    if per == "step":
+        where = history.diverged_at_step if history.diverged_at_step is not None else len(values) - 1
+    else:
+        where = (history.diverged_at_epoch if history.diverged_at_epoch is not None else len(values)) + 1
     y = finite.max() if finite.size else 1.0
-    ax.plot([where], [y], DIVERGED_MARKER, color=color, markersize=11, zorder=5)
+    ax.plot([where], [y], DIVERGED_MARKER, color=color, markersize=11, zorder=5, label="_diverged")
     ax.annotate(
         f"diverged ({per} {where})",
         (where, y),
