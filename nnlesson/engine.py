@@ -181,7 +181,13 @@ class Tensor:
         out.op = op
         out.label = ""
         out._order = next(_creation_counter)
-        if _grad_enabled and any(p.requires_grad for p in parents):
+        needs_grad = False
+        if _grad_enabled:
+            for parent in parents:  # a plain loop: this runs for every node of every graph
+                if parent.requires_grad:
+                    needs_grad = True
+                    break
+        if needs_grad:
             out.requires_grad = True
             out.parents = parents
             out._backward = backward
