@@ -157,8 +157,10 @@ class Tensor:
         return self.transpose()
 
     def item(self) -> float:
-        """The value of a one-element tensor as a Python float."""
-        return float(self.data)
+        """The value of a one-element tensor (any shape: (), (1,), (1, 1)) as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a one-element tensor; this one has shape {self.data.shape}")
+        return float(self.data.item())
 
     def numpy(self) -> np.ndarray:
         """The value as a NumPy array (the same object as ``.data``)."""

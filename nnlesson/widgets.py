@@ -22,6 +22,7 @@ runs, its figure at the default settings shows as a picture.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -125,6 +126,18 @@ def batch_size_dropdown(value: int | str = "full", options: Sequence = (1, 8, 32
     )
 
 
+def dropdown(description: str, options: Sequence, value=None) -> w.Dropdown:
+    """A dropdown in the panels' style (``value`` defaults to the first option)."""
+    options = list(options)
+    return w.Dropdown(
+        options=options,
+        value=options[0] if value is None else value,
+        description=description,
+        style=CONTROL_STYLE,
+        layout=CONTROL_LAYOUT,
+    )
+
+
 def int_slider(description: str, value: int, low: int, high: int, step: int = 1) -> w.IntSlider:
     """An integer slider in the panels' style."""
     return w.IntSlider(
@@ -204,7 +217,7 @@ class Panel:
         """Recompute and redraw with the current control values."""
         start = time.perf_counter()
         message = self._update(**self.values)
-        self.message.value = f"<span style='color:#D55E00'>{message}</span>" if message else ""
+        self.message.value = _message_html(message)
         self.image.value = self.png()
         self.timings.append(time.perf_counter() - start)
 
@@ -241,3 +254,11 @@ class Panel:
 
     def __repr__(self) -> str:
         return f"<nnlesson panel{': ' + self.title if self.title else ''}>"
+
+
+def _message_html(message: str | None) -> str:
+    """A panel's message: vermillion when it reports divergence, else neutral grey."""
+    if not message:
+        return ""
+    color = "#D55E00" if "diverg" in message.lower() else "#333333"
+    return f"<span style='color:{color}'>{html.escape(message)}</span>"
