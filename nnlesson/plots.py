@@ -231,8 +231,15 @@ def decision_regions(
     resolution: int = 80,
     threshold: float = 0.0,
     title: str = "Decision regions",
+    vmin: float | None = None,
+    vmax: float | None = None,
 ) -> Figure:
-    """Colour the input plane by the model's output and scatter the data by class."""
+    """Colour the input plane by the model's output and scatter the data by class.
+
+    The colours span the output's own range unless ``vmin``/``vmax`` fix them (pass 0 and
+    1 for a probability output, so a model unsure everywhere looks pale, not confident).
+    The line is where the output crosses ``threshold`` (0 for a logit, 0.5 for a probability).
+    """
     if ax is None:
         _, axes = subplots(width=4, height=3.6)
         ax = axes[0, 0]
@@ -242,7 +249,10 @@ def decision_regions(
     xx, yy, points = grid(xlim, ylim, resolution)
     values = model_output_on_grid(model, points, xx.shape)
     ax.cla()
-    ax.contourf(xx, yy, values, levels=20, cmap=REGION_CMAP, alpha=0.9)
+    low = values.min() if vmin is None else vmin
+    high = values.max() if vmax is None else vmax
+    levels = np.linspace(low, high, 21) if high > low else 20
+    ax.contourf(xx, yy, np.clip(values, low, high), levels=levels, cmap=REGION_CMAP, alpha=0.9)
     if np.ptp(values) > 0 and values.min() < threshold < values.max():
         ax.contour(xx, yy, values, levels=[threshold], colors="k", linewidths=1)
     scatter_classes(ax, X, labels)
