@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import ipywidgets as w
 import numpy as np
+import PIL.Image
 from matplotlib.figure import Figure
 
 from nnlesson import activations, data, init, losses
@@ -178,6 +179,11 @@ class Panel:
     changes the figure and may return a short message shown under the controls
     (e.g. "diverged at step 37").
     ``controls``: name -> ipywidget; the names are ``update``'s keyword arguments.
+    ``moving`` (optional, for speed): a function returning the artists that ``update``
+    changes. Then everything else (axes, ticks, labels, contours) is rendered once and
+    kept as a background image, and each update draws only the moving artists on top of
+    it ("blitting", about 5x faster). The price: axes limits must stay as they were at
+    the first render, and moving artists are drawn above the still ones.
     """
 
     def __init__(
@@ -187,8 +193,11 @@ class Panel:
         controls: Mapping[str, w.ValueWidget],
         title: str = "",
         columns: int = 2,
+        moving: Callable[[], list] | None = None,
     ):
         self.figure = figure
+        self._moving = moving
+        self._background = None
         self.controls = dict(controls)
         self.title = title
         self.timings: list[float] = []
@@ -237,10 +246,25 @@ class Panel:
     _holding = False
 
     def png(self) -> bytes:
-        """The figure as PNG bytes."""
+        """The figure as PNG bytes (light compression: ~8 ms faster than the default)."""
         buffer = io.BytesIO()
-        # Light compression: ~8 ms faster per update than the default, files ~25 % larger.
-        self.figure.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
+        if self._moving is None:
+            self.figure.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
+            return buffer.getvalue()
+        canvas = self.figure.canvas
+        artists = self._moving()
+        for artist in artists:
+            artist.set_animated(True)  # animated artists are left out of a full draw
+        if self._background is None:
+            canvas.draw()  # the first time: the still parts (this also solves the layout)
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            canvas.restore_region(self._background)
+        renderer = canvas.get_renderer()
+        for artist in artists:
+            artist.draw(renderer)
+        pixels = np.asarray(canvas.buffer_rgba())[..., :3]
+        PIL.Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
     def _on_change(self, change) -> None:

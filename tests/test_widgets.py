@@ -90,3 +90,35 @@ def test_other_controls():
     assert widgets.seed_slider().value == 0 and widgets.epochs_slider().step == 10
     assert "two_moons" in widgets.dataset_dropdown().options
     assert "binary_cross_entropy" in widgets.loss_dropdown().options
+
+
+def test_blitting_draws_the_same_picture_as_a_full_render():
+    import io
+
+    import PIL.Image
+
+    x = np.linspace(-3, 3, 50)
+    fig, axes = plots.panel_figure()
+    ax = axes[0, 0]
+    ax.set_ylim(-1.1, 1.1)
+    ax.set_title("still parts")
+    (line,) = ax.plot(x, np.tanh(x))
+
+    def update(weight):
+        line.set_ydata(np.tanh(weight * x))
+
+    panel = widgets.Panel(
+        fig, update, {"weight": widgets.float_slider("w", 1.0, -3, 3)}, moving=lambda: [line]
+    )
+    panel.controls["weight"].value = -2.0
+    fast = np.asarray(PIL.Image.open(io.BytesIO(bytes(panel.image.value))).convert("RGB"), dtype=int)
+    line.set_animated(False)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    full = np.asarray(PIL.Image.open(buffer).convert("RGB"), dtype=int)
+    assert fast.shape == full.shape
+    assert np.mean(np.any(np.abs(fast - full) > 8, axis=-1)) < 1e-4  # the same picture
+    first = np.asarray(PIL.Image.open(io.BytesIO(panel.png())).convert("RGB"), dtype=int)
+    panel.controls["weight"].value = 1.0
+    moved = np.asarray(PIL.Image.open(io.BytesIO(bytes(panel.image.value))).convert("RGB"), dtype=int)
+    assert np.mean(np.any(np.abs(moved - first) > 8, axis=-1)) > 1e-3  # and the line really moved

@@ -23,13 +23,11 @@ Panels (``PANELS``): ``descent_panel``, ``training_panel``, ``batch_size_panel``
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import PIL.Image
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -439,47 +437,6 @@ def _finite(values) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.nan)
 
 
-class _BlittedPanel(widgets.Panel):
-    """A ``widgets.Panel`` that renders its still parts once and then redraws only what moves.
-
-    Axes, ticks, labels and contours are drawn once into a background image; every update
-    restores that image and draws on it only the artists ``moving()`` returns (matplotlib
-    calls this "blitting"). Re-rendering the tick labels and grids of two or three axes
-    costs 60-150 ms on a small laptop; the moving lines cost a few ms. The price: the axes
-    limits stay fixed after construction, and moving artists are drawn above still ones.
-    """
-
-    def __init__(
-        self,
-        figure: Figure,
-        update: Callable[..., str | None],
-        controls,
-        moving: Callable[[], list],
-        **kwargs,
-    ):
-        self._moving = moving
-        self._background = None
-        super().__init__(figure, update, controls, **kwargs)
-
-    def png(self) -> bytes:
-        canvas = self.figure.canvas
-        artists = self._moving()
-        for artist in artists:
-            artist.set_animated(True)  # left out of the background
-        if self._background is None:
-            canvas.draw()  # the first time: everything still (this also solves the layout)
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-        else:
-            canvas.restore_region(self._background)
-        renderer = canvas.get_renderer()
-        for artist in artists:
-            artist.draw(renderer)
-        pixels = np.asarray(canvas.buffer_rgba())[..., :3]
-        buffer = io.BytesIO()
-        PIL.Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
-
-
 class _DivergenceMark:
     """The cross and label ``plots.mark_divergence`` draws, removed again at the next update."""
 
@@ -626,7 +583,7 @@ def descent_panel() -> widgets.Panel:
         return [path_line, legend, loss_line, box, *mark.artists]
 
     controls = {"learning_rate": widgets.learning_rate_slider(value=10**-0.8, low=1e-3, high=1.0)}
-    return _BlittedPanel(fig, update, controls, moving, title="Gradient descent on an elongated bowl")
+    return widgets.Panel(fig, update, controls, moving=moving, title="Gradient descent on an elongated bowl")
 
 
 # ------------------------------------------------------------------ panel 2: a network
@@ -719,8 +676,8 @@ def training_panel() -> widgets.Panel:
         "learning_rate": widgets.learning_rate_slider(value=REFERENCE_LR, low=1e-3, high=10.0),
         "seed": widgets.seed_slider(0, high=10),
     }
-    return _BlittedPanel(
-        fig, update, controls, moving, title="Training a small network: the learning rate decides"
+    return widgets.Panel(
+        fig, update, controls, moving=moving, title="Training a small network: the learning rate decides"
     )
 
 
@@ -874,11 +831,11 @@ def batch_size_panel() -> widgets.Panel:
         "learning_rate": widgets.learning_rate_slider(value=0.1, low=1e-3, high=1.0),
         "seed": widgets.seed_slider(0, high=10),
     }
-    return _BlittedPanel(
+    return widgets.Panel(
         fig,
         update,
         controls,
-        moving,
+        moving=moving,
         title="Minibatches: noisy but cheap estimates of the gradient",
         columns=3,
     )
