@@ -146,8 +146,12 @@ def loss_points(history, per: str = "step") -> tuple[np.ndarray, np.ndarray]:
     return np.arange(start, start + len(values)), values
 
 
-def mark_divergence(ax: Axes, history, color: str = COLORS["diverged"], per: str = "step") -> None:
-    """A cross where the run diverged, at the height of its largest finite loss."""
+def mark_divergence(ax: Axes, history, color: str = COLORS["diverged"], per: str = "step") -> list:
+    """A cross where the run diverged, at the height of its largest finite loss, labelled.
+
+    The label goes to the right of the cross when the run diverged early (so it stays
+    inside the axes), else to the left. Returns the artists drawn (to remove them later).
+    """
     x, values = loss_points(history, per)
     finite = values[np.isfinite(values)]
     if per == "step":
@@ -155,16 +159,19 @@ def mark_divergence(ax: Axes, history, color: str = COLORS["diverged"], per: str
     else:
         where = (history.diverged_at_epoch if history.diverged_at_epoch is not None else len(values)) + 1
     y = finite.max() if finite.size else 1.0
-    ax.plot([where], [y], DIVERGED_MARKER, color=color, markersize=11, zorder=5, label="_diverged")
-    ax.annotate(
+    (cross,) = ax.plot([where], [y], DIVERGED_MARKER, color=color, markersize=11, zorder=5, label="_diverged")
+    low, high = ax.get_xlim()
+    early = where < low + 0.4 * (high - low)
+    label = ax.annotate(
         f"diverged ({per} {where})",
         (where, y),
         textcoords="offset points",
-        xytext=(-8, -14),
-        ha="right",
+        xytext=(9, -4) if early else (-8, -14),
+        ha="left" if early else "right",
         color=color,
         fontsize=9,
     )
+    return [cross, label]
 
 
 def _finite_or_nan(values) -> np.ndarray:

@@ -73,3 +73,15 @@ def test_decision_regions_colour_the_plane_by_class():
 def test_function_curve_draws_each_function():
     fig = plots.function_curve({"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0)})
     assert len(fig.axes[0].get_legend().get_texts()) == 2
+
+
+def test_divergence_label_stays_inside_for_an_early_divergence(runs):
+    _, axes = plots.subplots()
+    ax = axes[0, 0]
+    ax.set_xlim(0, 30)
+    cross, label = plots.mark_divergence(ax, runs["α = 50"])
+    assert runs["α = 50"].diverged_at_step < 10
+    assert label.get_ha() == "left"  # written to the right of the cross, inside the axes
+    cross.remove()
+    label.remove()
+    assert not ax.lines and not ax.texts
