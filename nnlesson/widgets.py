@@ -57,43 +57,22 @@ def learning_rate_slider(value: float = 0.1, low: float = 1e-4, high: float = 10
 
 def init_dropdown(value: str = "xavier_uniform", options: Sequence[str] | None = None) -> w.Dropdown:
     """Weight initialisation scheme; lists every initialiser of ``nnlesson.init``."""
-    return w.Dropdown(
-        options=list(options or init.names()),
-        value=value,
-        description="init",
-        style=CONTROL_STYLE,
-        layout=CONTROL_LAYOUT,
-    )
+    return dropdown("init", options or init.names(), value)
 
 
 def activation_dropdown(value: str = "tanh", options: Sequence[str] | None = None) -> w.Dropdown:
-    """Activation function phi of the hidden layers."""
-    names = list(options or [n for n in activations.names() if n != "softmax"])
-    return w.Dropdown(
-        options=names, value=value, description="activation φ", style=CONTROL_STYLE, layout=CONTROL_LAYOUT
-    )
+    """Activation function phi of the hidden layers (softmax is for output layers only)."""
+    return dropdown("activation φ", options or [n for n in activations.names() if n != "softmax"], value)
 
 
 def loss_dropdown(value: str = "mse", options: Sequence[str] | None = None) -> w.Dropdown:
     """Loss function."""
-    return w.Dropdown(
-        options=list(options or losses.names()),
-        value=value,
-        description="loss",
-        style=CONTROL_STYLE,
-        layout=CONTROL_LAYOUT,
-    )
+    return dropdown("loss", options or losses.names(), value)
 
 
 def dataset_dropdown(value: str = "two_moons", options: Sequence[str] | None = None) -> w.Dropdown:
     """A synthetic 2-D data set of ``nnlesson.data``."""
-    return w.Dropdown(
-        options=list(options or data.names()),
-        value=value,
-        description="data set",
-        style=CONTROL_STYLE,
-        layout=CONTROL_LAYOUT,
-    )
+    return dropdown("data set", options or data.names(), value)
 
 
 def seed_slider(value: int = 0, high: int = 20) -> w.IntSlider:
@@ -118,13 +97,7 @@ def epochs_slider(value: int = 100, low: int = 10, high: int = 500, step: int = 
 
 def batch_size_dropdown(value: int | str = "full", options: Sequence = (1, 8, 32, "full")) -> w.Dropdown:
     """Minibatch size; "full" means full-batch gradient descent."""
-    return w.Dropdown(
-        options=list(options),
-        value=value,
-        description="batch size",
-        style=CONTROL_STYLE,
-        layout=CONTROL_LAYOUT,
-    )
+    return dropdown("batch size", options, value)
 
 
 def dropdown(description: str, options: Sequence, value=None) -> w.Dropdown:
