@@ -94,11 +94,14 @@ def loss_curves(
     per: str = "step",
     title: str = "Training loss",
     validation: bool = False,
+    ylim: tuple[float, float] | None = None,
 ) -> Figure:
     """Plot one or more training runs' loss against step (or epoch).
 
     ``runs``: a ``History`` or a mapping ``label -> History``. A run that diverged ends
-    with a red cross at the step where it did, labelled "diverged".
+    with a red cross where it did, labelled "diverged". So that one exploding run does
+    not flatten all the others, the loss axis stops at 30x the largest starting loss
+    (or at ``ylim``, if given) and such a run's cross sits at the top edge.
     """
     if validation and per != "epoch":
         raise ValueError("validation loss is measured once per epoch: use per='epoch' with validation=True")
@@ -110,7 +113,7 @@ def loss_curves(
     ax.cla()
     for i, (label, history) in enumerate(runs.items()):
         color = PALETTE[i % len(PALETTE)]
-        draw_loss_curve(ax, history, label=label, color=color, per=per)
+        draw_loss_curve(ax, history, label=label, color=color, per=per, mark=False)
         if validation and getattr(history, "val_loss", None):
             epochs = np.arange(1, len(history.val_loss) + 1)  # validation: after each epoch
             ax.plot(epochs, _finite_or_nan(history.val_loss), "--", color=color, label=f"{label} validation")
@@ -118,21 +121,35 @@ def loss_curves(
     ax.set_ylabel("loss")
     if log:
         ax.set_yscale("log")
+    diverged = {label: h for label, h in runs.items() if getattr(h, "diverged", False)}
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    elif diverged:
+        starts = [loss_points(h, per)[1][:1] for h in runs.values()]
+        starts = np.concatenate(starts)[np.isfinite(np.concatenate(starts))]
+        bottom, top = ax.get_ylim()
+        if starts.size and top > 30 * starts.max():
+            ax.set_ylim(bottom, 30 * starts.max())
+    for label, history in diverged.items():
+        mark_divergence(ax, history, per=per, label=f"{label}: diverged" if label else "diverged")
     ax.set_title(title)
     if any(runs) or validation:
         ax.legend(loc="best")
     return ax.figure
 
 
-def draw_loss_curve(ax: Axes, history, label: str = "", color: str | None = None, per: str = "step"):
-    """Draw one run's loss curve on ``ax``; mark divergence. Returns the line.
+def draw_loss_curve(
+    ax: Axes, history, label: str = "", color: str | None = None, per: str = "step", mark: bool = True
+):
+    """Draw one run's loss curve on ``ax``; mark divergence (unless ``mark=False``).
+    Returns the line.
 
     Steps are numbered from 0, as in ``History.step_loss`` (the loss of step k is measured
     before its update); epochs from 1 (the mean loss over epoch 1, 2, ...).
     """
     x, values = loss_points(history, per)
     (line,) = ax.plot(x, _finite_or_nan(values), color=color, label=label or None)
-    if getattr(history, "diverged", False):
+    if mark and getattr(history, "diverged", False):
         mark_divergence(ax, history, per=per)
     return line
 
@@ -146,24 +163,38 @@ def loss_points(history, per: str = "step") -> tuple[np.ndarray, np.ndarray]:
     return np.arange(start, start + len(values)), values
 
 
-def mark_divergence(ax: Axes, history, color: str = COLORS["diverged"], per: str = "step") -> list:
-    """A cross where the run diverged, at the height of its largest finite loss, labelled.
+def mark_divergence(
+    ax: Axes,
+    history,
+    color: str = COLORS["diverged"],
+    per: str = "step",
+    y: float | None = None,
+    label: str = "diverged",
+) -> list:
+    """A cross where the run diverged, labelled "diverged (step N)"; returns its artists
+    (so a panel can remove them at the next update).
 
-    The label goes to the right of the cross when the run diverged early (so it stays
-    inside the axes), else to the left. Returns the artists drawn (to remove them later).
+    The cross sits at height ``y``, by default the run's largest finite loss, pulled down
+    inside the axes when the y-limits are already fixed below it. The label goes to the
+    right of the cross when the run diverged early (so it stays inside the axes).
     """
     x, values = loss_points(history, per)
-    finite = values[np.isfinite(values)]
     if per == "step":
         where = history.diverged_at_step if history.diverged_at_step is not None else len(values) - 1
     else:
         where = (history.diverged_at_epoch if history.diverged_at_epoch is not None else len(values)) + 1
-    y = finite.max() if finite.size else 1.0
+    if y is None:
+        finite = values[np.isfinite(values)]
+        y = finite.max() if finite.size else 1.0
+        if not ax.get_autoscaley_on():
+            bottom, top = ax.get_ylim()
+            highest = top / 1.6 if ax.get_yscale() == "log" else top - 0.06 * (top - bottom)
+            y = min(y, highest)
     (cross,) = ax.plot([where], [y], DIVERGED_MARKER, color=color, markersize=11, zorder=5, label="_diverged")
     low, high = ax.get_xlim()
     early = where < low + 0.4 * (high - low)
-    label = ax.annotate(
-        f"diverged ({per} {where})",
+    text = ax.annotate(
+        f"{label} ({per} {where})",
         (where, y),
         textcoords="offset points",
         xytext=(9, -4) if early else (-8, -14),
@@ -171,7 +202,7 @@ def mark_divergence(ax: Axes, history, color: str = COLORS["diverged"], per: str
         color=color,
         fontsize=9,
     )
-    return [cross, label]
+    return [cross, text]
 
 
 def _finite_or_nan(values) -> np.ndarray:
@@ -269,6 +300,24 @@ def decision_regions(
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     return ax.figure
+
+
+def probability_image(ax: Axes, xlim, ylim, values: np.ndarray | None = None, resolution: int = 64):
+    """An image of p(class 1) over the input plane, coloured on a fixed 0..1 scale.
+
+    Made once; a panel then updates it in place with ``image.set_data(p)`` (far cheaper
+    than a new ``contourf`` on every update). ``values`` defaults to 0.5 everywhere.
+    """
+    return ax.imshow(
+        np.full((resolution, resolution), 0.5) if values is None else values,
+        origin="lower",
+        extent=(*xlim, *ylim),
+        cmap=REGION_CMAP,
+        vmin=0.0,
+        vmax=1.0,
+        aspect="auto",
+        interpolation="bilinear",
+    )
 
 
 def scatter_classes(ax: Axes, X: np.ndarray, labels: np.ndarray) -> None:

@@ -85,3 +85,13 @@ def test_divergence_label_stays_inside_for_an_early_divergence(runs):
     cross.remove()
     label.remove()
     assert not ax.lines and not ax.texts
+
+
+def test_an_exploding_run_does_not_flatten_the_others(runs):
+    fig = plots.loss_curves(runs)
+    ax = fig.axes[0]
+    first = max(h.step_loss[0] for h in runs.values())
+    bottom, top = ax.get_ylim()
+    assert top <= 30 * first * 1.0001
+    (cross,) = [line for line in ax.lines if line.get_marker() == plots.DIVERGED_MARKER]
+    assert bottom < cross.get_ydata()[0] < top  # the cross stays inside the axes

@@ -463,16 +463,7 @@ class _Ridge:
 def _map_axes(ax: Axes, name: str, probability: np.ndarray | None = None):
     """Decision map of data set ``name`` on ``ax``: p(class 1) as an image, training data on top."""
     xlim, ylim, _ = _plane(name)
-    image = ax.imshow(
-        np.full((GRID, GRID), 0.5) if probability is None else probability,
-        origin="lower",
-        extent=(*xlim, *ylim),
-        cmap=plots.REGION_CMAP,
-        vmin=0.0,
-        vmax=1.0,
-        aspect="auto",
-        interpolation="bilinear",
-    )
+    image = plots.probability_image(ax, xlim, ylim, probability, resolution=GRID)
     X_train, _, y_train, _ = dataset(name)
     scatters = []
     for k, marker in ((0, "o"), (1, "s")):
@@ -493,24 +484,6 @@ def _map_axes(ax: Axes, name: str, probability: np.ndarray | None = None):
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     return image, scatters
-
-
-def _mark_divergence(ax: Axes, history: train.History, y: float, label: str = "diverged") -> list:
-    """A red cross at the epoch the run diverged (plots.mark_divergence, counted in epochs from 1)."""
-    where = history.diverged_at_epoch + 1
-    color = plots.COLORS["diverged"]
-    (cross,) = ax.plot([where], [y], plots.DIVERGED_MARKER, color=color, markersize=11, zorder=5)
-    text = ax.annotate(
-        f"{label} (epoch {where})",
-        (where, y),
-        textcoords="offset points",
-        xytext=(8, -4),
-        ha="left",
-        va="top",
-        color=color,
-        fontsize=8.5,
-    )
-    return [cross, text]
 
 
 def _finite(values) -> np.ndarray:
@@ -593,7 +566,7 @@ class PlaygroundFigure:
         self.ax_loss.set_ylim(low, high)
         for artist in self.cross:
             artist.remove()
-        self.cross = _mark_divergence(self.ax_loss, h, high / 1.6) if h.diverged else []
+        self.cross = plots.mark_divergence(self.ax_loss, h, per="epoch", y=high / 1.6) if h.diverged else []
         if not run.complete:
             self.note.set_text(f"quick preview: {run.epochs_trained} of {s.epochs} epochs")
         else:
@@ -676,7 +649,7 @@ def compare_figure(runs: Mapping[str, Run], histograms: bool = False, title: str
     low, high = _loss_limits([r.history for r in runs.values()])
     for i, run in enumerate(runs.values()):
         if run.history.diverged:
-            _mark_divergence(ax_loss, run.history, high / 1.6, label=labels[i])
+            plots.mark_divergence(ax_loss, run.history, per="epoch", y=high / 1.6, label=labels[i])
     ax_loss.set_ylim(low, high)
     if high / low < 100:  # less than two decades: label the minor ticks too
         ax_loss.yaxis.set_minor_formatter(FormatStrFormatter("%.2g"))

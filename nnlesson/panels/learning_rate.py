@@ -438,7 +438,7 @@ def _finite(values) -> np.ndarray:
 
 
 class _DivergenceMark:
-    """The cross and label ``plots.mark_divergence`` draws, removed again at the next update."""
+    """The cross and label of ``plots.mark_divergence``, removed again at the next update."""
 
     def __init__(self, ax: Axes):
         self.ax = ax
@@ -447,40 +447,13 @@ class _DivergenceMark:
     def show(self, history) -> None:
         for artist in self.artists:
             artist.remove()
-        self.artists = []
-        if not history.diverged:
-            return
-        lines, texts = list(self.ax.lines), list(self.ax.texts)
-        plots.mark_divergence(self.ax, history)
-        new_texts = [t for t in self.ax.texts if t not in texts]
-        _keep_labels_inside(self.ax, new_texts)
-        new_lines = [a for a in self.ax.lines if a not in lines]
-        bottom, top = self.ax.get_ylim()
-        highest = top / 2.5 if self.ax.get_yscale() == "log" else top - 0.06 * (top - bottom)
-        for line in new_lines:  # keep the cross inside the axes, however far the loss flew
-            x, y = line.get_xdata()[0], min(float(line.get_ydata()[0]), highest)
-            line.set_data([x], [y])
-            for text in new_texts:
-                text.xy = (x, y)
-        self.artists = new_lines + new_texts
-
-
-def _keep_labels_inside(ax: Axes, texts) -> None:
-    """``plots.mark_divergence`` writes its label to the left of the cross; for a run that
-    diverged early (near the left edge) move the label to the right, inside the axes."""
-    low, high = ax.get_xlim()
-    for text in texts:
-        if text.xy[0] < low + 0.3 * (high - low):
-            text.set_ha("left")
-            text.xyann = (9, -4)
+        self.artists = plots.mark_divergence(self.ax, history) if history.diverged else []
 
 
 def compare_runs(runs: Mapping[str, train.History], title: str = "Training loss") -> Figure:
-    """``plots.loss_curves`` for several runs on one wide figure (log loss against step), with
-    the divergence labels kept inside the axes."""
+    """``plots.loss_curves`` for several runs on one wide figure (log loss against step)."""
     fig, axes = plots.subplots(width=6.4, height=3.6)
     plots.loss_curves(runs, ax=axes[0, 0], title=title)
-    _keep_labels_inside(axes[0, 0], axes[0, 0].texts)
     return fig
 
 
@@ -628,16 +601,7 @@ def training_panel() -> widgets.Panel:
     xlim = (X[:, 0].min() - margin, X[:, 0].max() + margin)
     ylim = (X[:, 1].min() - margin, X[:, 1].max() + margin)
     _, _, points = plots.grid(xlim, ylim, resolution=MAP_RESOLUTION)
-    image = ax_map.imshow(
-        np.full((MAP_RESOLUTION, MAP_RESOLUTION), 0.5),
-        origin="lower",
-        extent=(*xlim, *ylim),
-        cmap=plots.REGION_CMAP,
-        vmin=0.0,
-        vmax=1.0,
-        aspect="auto",
-        interpolation="bilinear",
-    )
+    image = plots.probability_image(ax_map, xlim, ylim, resolution=MAP_RESOLUTION)
     plots.scatter_classes(ax_map, X, labels)
     ax_map.set_xlim(xlim)
     ax_map.set_ylim(ylim)

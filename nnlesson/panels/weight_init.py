@@ -433,15 +433,6 @@ def loss_figure(runs: dict, title: str, ylim: tuple[float, float] = (1e-3, 20.0)
     loss axis cut to ``ylim``; a run that diverged off the scale gets its cross at the top edge."""
     _, axes = plots.subplots(width=7.5, height=3.6)
     ax = axes[0, 0]
-    plots.loss_curves(runs, ax=ax, title=title)
-    ax.set_ylim(*ylim)
-    for color, (label, history) in zip(plots.PALETTE * 2, runs.items()):
-        if history.diverged and max(history.step_loss[:1] or [0.0]) > ylim[1] / 2:
-            step = history.diverged_at_step or 0
-            ax.plot([step], [ylim[1] * 0.6], plots.DIVERGED_MARKER, color=color, markersize=11, clip_on=False)
-            ax.annotate(
-                f"{label}: diverged at step {step} (loss off the scale)", (step, ylim[1] * 0.6),
-                textcoords="offset points", xytext=(10, -4), color=plots.COLORS["diverged"], fontsize=9,
-            )  # fmt: skip
+    plots.loss_curves(runs, ax=ax, title=title, ylim=ylim)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     return ax.figure
