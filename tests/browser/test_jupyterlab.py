@@ -165,7 +165,8 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        page.goto(f"{lab['base']}/lab/tree/{notebook.name}?token={lab['token']}")
+        # A workspace of its own: JupyterLab would otherwise reopen the previous notebook too.
+        page.goto(f"{lab['base']}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?token={lab['token']}")
         wait_for_idle_kernel(page)
         run_all_cells(page)
         # Execution has really started (a prompt shows [*] or [n]), then wait for the end.
@@ -207,5 +208,18 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
         )
         panel.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}-slider-moved.png"))
         assert not errors, f"JavaScript errors on the page: {errors}"
+    except Exception:
+        page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}-FAILED.png"))
+        raise
     finally:
         page.close()
+        shut_down_kernels(lab)
+
+
+def shut_down_kernels(lab) -> None:
+    """Stop every kernel, so the next notebook does not share the 2 cores with this one."""
+    headers = {"Authorization": f"token {lab['token']}"}
+    request = urllib.request.Request(f"{lab['base']}/api/kernels", headers=headers)
+    for kernel in json.load(urllib.request.urlopen(request, timeout=10)):
+        url = f"{lab['base']}/api/kernels/{kernel['id']}"
+        urllib.request.urlopen(urllib.request.Request(url, method="DELETE", headers=headers), timeout=10)
