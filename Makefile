@@ -6,6 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
+# Matplotlib's font cache lives in the venv, so its paths always point into this venv,
+# and WARM_CACHE builds it up front: never in the middle of a notebook, where "Matplotlib
+# is building the font cache" would be printed as a cell's output.
+export MPLCONFIGDIR := $(CURDIR)/$(VENV)/matplotlib
+WARM_CACHE = $(BIN)/python -c "import matplotlib.pyplot as p; p.figure().savefig('/dev/null', format='png')"
+
 .PHONY: lab test lint unit notebooks-test browser-test notebooks bench clean
 
 $(BIN)/python:
@@ -23,9 +29,11 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	touch $@
 
 lab: $(VENV)/.runtime
+	$(WARM_CACHE)
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
 
 test: $(VENV)/.dev
+	$(WARM_CACHE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
@@ -36,12 +44,15 @@ lint: $(VENV)/.dev
 unit: $(VENV)/.dev
 	$(BIN)/python -m pytest tests -m "not browser"
 notebooks-test: $(VENV)/.dev
+	$(WARM_CACHE)
 	$(BIN)/python -m pytest notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 browser-test: $(VENV)/.dev
+	$(WARM_CACHE)
 	$(BIN)/python -m pytest tests -m browser
 
 # Re-execute every notebook top to bottom and store its outputs (seeded: deterministic).
 notebooks: $(VENV)/.dev
+	$(WARM_CACHE)
 	$(BIN)/python tools/run_notebooks.py $(NOTEBOOKS)
 
 bench: $(VENV)/.dev
