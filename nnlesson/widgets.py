@@ -187,8 +187,7 @@ class Panel:
         header = [w.HTML(f"<b>{title}</b>")] if title else []
         self.widget = w.VBox([*header, *rows, self.message, self.image])
         self.refresh()
-        # The layout was solved at the first render; freeze it so redraws stay fast.
-        self.figure.set_layout_engine("none")
+        freeze_layout(self.figure)
 
     @property
     def values(self) -> dict:
@@ -252,6 +251,23 @@ class Panel:
 
     def __repr__(self) -> str:
         return f"<nnlesson panel{': ' + self.title if self.title else ''}>"
+
+
+def freeze_layout(figure: Figure) -> None:
+    """Keep the layout of a figure that has been drawn once: its axes positions and axis
+    label positions stay where they are.
+
+    Re-solving the constrained layout and re-measuring every tick label to place the axis
+    labels would otherwise cost more than the rest of a redraw. Tick labels that grow a
+    lot later (axes limits changing by orders of magnitude) may then crowd the labels.
+    """
+    figure.set_layout_engine("none")
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            label = axis.label
+            if ax.get_visible() and label.get_text():
+                position = label.get_transform().transform(label.get_position())
+                axis.set_label_coords(*ax.transAxes.inverted().transform(position))
 
 
 def _message_html(message: str | None) -> str:

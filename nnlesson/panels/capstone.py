@@ -722,22 +722,6 @@ def check_environment() -> str:
 
 
 # ------------------------------------------------------------------ the panels
-def _freeze_labels(fig: Figure) -> None:
-    """Pin every axis label where the first render placed it.
-
-    Matplotlib otherwise re-measures all tick labels on every draw to place the axis labels
-    (a third of a redraw here); the panel's layout is frozen after its first render anyway.
-    """
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            label = axis.label
-            if ax.get_visible() and label.get_text():
-                x, y = ax.transAxes.inverted().transform(
-                    label.get_transform().transform(label.get_position())
-                )
-                axis.set_label_coords(x, y)
-
-
 PREVIEW_SECONDS = 0.1
 """Without "train all epochs", a run is cut to the epochs expected to train in this time."""
 PROGRESS_SECONDS = 0.5
@@ -833,7 +817,6 @@ def playground_panel(settings: Settings | None = None) -> widgets.Panel:
     panel = widgets.Panel(
         fig, update, controls, title="Putting it together: a network with every control", columns=3
     )
-    _freeze_labels(fig)
     state["panel"] = panel
     return panel
 
@@ -886,5 +869,4 @@ def first_taste_panel() -> widgets.Panel:
         "b": widgets.float_slider("bias b", 0.0, -2.0, 2.0, step=0.1),
     }
     panel = widgets.Panel(fig, update, controls, title="One neuron, two inputs", columns=3)
-    _freeze_labels(fig)
     return panel
