@@ -136,6 +136,11 @@ class Tensor:
     def grad(self, value) -> None:
         self._grad = None if value is None else np.asarray(value, dtype=self.data.dtype)
 
+    @property
+    def has_grad(self) -> bool:
+        """True once a backward pass has stored a gradient here (``.grad`` reads zeros before)."""
+        return self._grad is not None
+
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``.grad`` reads as zeros again)."""
         self._grad = None
@@ -556,17 +561,8 @@ class Tensor:
             if seed.shape != self.data.shape:
                 raise ValueError(f"grad has shape {seed.shape} but the tensor has shape {self.data.shape}")
 
-        # 1. Collect every node that needs a gradient (iteratively: no recursion limit).
-        nodes, seen, stack = [], {self}, [self]
-        while stack:
-            node = stack.pop()
-            nodes.append(node)
-            for parent in node.parents:
-                if parent.requires_grad and parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
-        # 2. Results are created after their inputs: newest first is a topological order.
-        nodes.sort(key=_creation_order, reverse=True)
+        # 1. Every node that needs a gradient, each after all the nodes that use it.
+        nodes = backward_order(self)
 
         # 3. Hand each node the total gradient flowing into it, then apply its chain rule.
         pending = {self: seed}
@@ -587,6 +583,24 @@ class Tensor:
                     pending[parent] = pending[parent] + parent_grad
                 else:
                     pending[parent] = parent_grad
+
+
+def backward_order(root: Tensor) -> list[Tensor]:
+    """The tensors ``root.backward()`` visits, in the order it visits them.
+
+    Every tensor reachable from ``root`` through parents that require a gradient, found
+    with a loop (no recursion limit), sorted by creation, **newest first**. A result is
+    always created after its inputs, so each node comes after every node that uses it:
+    when the backward pass reaches a node, all the gradient flowing into it has arrived.
+    """
+    seen, stack = {root}, [root]
+    while stack:
+        node = stack.pop()
+        for parent in node.parents:
+            if parent.requires_grad and parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return sorted(seen, key=_creation_order, reverse=True)
 
 
 def _creation_order(t: Tensor) -> int:

@@ -37,8 +37,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 
+from nnlesson import engine
 from nnlesson.engine import Tensor
-from nnlesson.engine import _creation_order as _order  # the very rule Tensor.backward sorts by
+from nnlesson.engine import _creation_order as _order  # oldest first: the order of creation
 from nnlesson.plots import COLORS, PALETTE, subplots
 
 __all__ = [
@@ -98,23 +99,11 @@ def graph_nodes(root: Tensor, max_nodes: int | None = None) -> list[Tensor]:
 
 
 def backward_order(root: Tensor) -> list[Tensor]:
-    """The tensors ``root.backward()`` visits, in the order it visits them.
-
-    The same rule as ``Tensor.backward``: every tensor reachable from ``root`` through
-    parents that require a gradient, sorted by creation order, **newest first**. A result
-    is always created after its inputs, so this visits every node after all the nodes
-    that use it: by the time a node is reached, its gradient is complete.
-    """
+    """The tensors ``root.backward()`` visits, in the order it visits them (newest first):
+    ``engine.backward_order``, with a clear error for a graph that needs no gradient."""
     if not root.requires_grad:
         raise ValueError("this tensor does not depend on any tensor requiring a gradient: nothing to visit")
-    seen, stack = {root}, [root]
-    while stack:
-        node = stack.pop()
-        for parent in node.parents:
-            if parent.requires_grad and parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return sorted(seen, key=_order, reverse=True)
+    return engine.backward_order(root)
 
 
 @dataclass(frozen=True)
@@ -181,7 +170,7 @@ def _kind(node: Tensor) -> str:
 
 def _stored_grad(node: Tensor) -> np.ndarray | None:
     """The gradient the engine stored, or None if no backward pass reached this node."""
-    return node._grad  # reading .grad would invent zeros for a node never reached
+    return node.grad if node.has_grad else None  # .grad alone would read zeros
 
 
 def format_value(value, digits: int = 4) -> str:

@@ -556,3 +556,28 @@ def test_memory_tuning_applies_on_linux_glibc(monkeypatch):
     monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
     expected = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
     assert _memory.tune_memory_allocator() is expected
+
+
+def test_backward_order_visits_each_node_after_every_node_that_uses_it():
+    from nnlesson.engine import backward_order
+
+    x = Tensor(2.0, label="x")
+    a = x * 3.0
+    b = a.tanh() + a  # a is used twice
+    order = backward_order(b)
+    assert order[0] is b and order[-1] is x
+    position = {id(t): i for i, t in enumerate(order)}
+    for node in order:
+        for parent in node.parents:
+            if parent.requires_grad:
+                assert position[id(parent)] > position[id(node)]
+
+
+def test_has_grad_tells_reached_from_never_reached():
+    x, unused = Tensor(1.0), Tensor(5.0)
+    y = x * 2.0
+    assert not x.has_grad
+    y.backward()
+    assert x.has_grad and not unused.has_grad
+    x.zero_grad()
+    assert not x.has_grad
