@@ -36,12 +36,24 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-_grad_enabled = True  # switched off inside ``no_grad()``
+
+class _GradMode(threading.local):
+    """Whether operations record a graph; switched off inside ``no_grad()``.
+
+    One switch per thread (as in PyTorch): a ``no_grad()`` block in one thread, say a
+    widget callback, never stops another thread from recording its graph.
+    """
+
+    enabled = True
+
+
+_grad_mode = _GradMode()
 _creation_counter = itertools.count()
 
 
@@ -54,18 +66,17 @@ def no_grad() -> Iterator[None]:
         with no_grad():
             prediction = model(X)
     """
-    global _grad_enabled
-    previous = _grad_enabled
-    _grad_enabled = False
+    previous = _grad_mode.enabled
+    _grad_mode.enabled = False
     try:
         yield
     finally:
-        _grad_enabled = previous
+        _grad_mode.enabled = previous
 
 
 def is_grad_enabled() -> bool:
-    """True unless we are inside ``no_grad()``."""
-    return _grad_enabled
+    """True unless we are inside ``no_grad()`` (in this thread)."""
+    return _grad_mode.enabled
 
 
 def _unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -189,7 +200,7 @@ class Tensor:
         out.label = ""
         out._order = next(_creation_counter)
         needs_grad = False
-        if _grad_enabled:
+        if _grad_mode.enabled:
             for parent in parents:  # a plain loop: this runs for every node of every graph
                 if parent.requires_grad:
                     needs_grad = True

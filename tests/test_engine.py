@@ -581,3 +581,27 @@ def test_has_grad_tells_reached_from_never_reached():
     assert x.has_grad and not unused.has_grad
     x.zero_grad()
     assert not x.has_grad
+
+
+def test_no_grad_in_one_thread_does_not_stop_another_from_recording():
+    import threading
+
+    inside, recorded = threading.Event(), {}
+
+    def evaluate():
+        with no_grad():
+            inside.set()
+            done.wait(5)
+
+    done = threading.Event()
+    worker = threading.Thread(target=evaluate)
+    worker.start()
+    inside.wait(5)
+    x = Tensor(3.0)
+    y = x * x
+    recorded["parents"] = y.parents
+    done.set()
+    worker.join()
+    assert recorded["parents"] == (x, x)
+    y.backward()
+    assert x.grad == 6.0

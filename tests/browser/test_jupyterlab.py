@@ -122,7 +122,7 @@ def lab(tmp_path_factory):
                         "JupyterLab did not start:\n" + (home / "server.log").read_text()
                     ) from None
                 time.sleep(0.3)
-        yield {"base": base, "token": token, "chromium": chromium}
+        yield {"base": base, "token": token, "chromium": chromium, "log": home / "server.log"}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -153,6 +153,22 @@ def run_all_cells(page) -> None:
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
 
 
+def unfinished(page, lab) -> str:
+    """What to report when Run All does not finish: the cells not done, the error
+    outputs shown, the end of the server's log."""
+    prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+    waiting = [
+        f"code cell {i} {p.strip()!r}"
+        for i, p in enumerate(prompts)
+        if not re.fullmatch(r"\[\d+\]:", p.strip())
+    ]
+    shown = page.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+    ).all_inner_texts()
+    log = Path(lab["log"]).read_text()[-2000:]
+    return f"not done: {waiting}; error outputs: {shown}; server log:\n{log}"
+
+
 def all_cells_done(page) -> bool:
     prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
     return bool(prompts) and all(re.fullmatch(r"\[\d+\]:", p.strip()) for p in prompts)
@@ -177,7 +193,8 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
         )
         deadline = time.time() + 180
         while not all_cells_done(page):
-            assert time.time() < deadline, "the notebook did not finish running in 180 s"
+            if time.time() > deadline:
+                pytest.fail(f"the notebook did not finish running in 180 s: {unfinished(page, lab)}")
             page.wait_for_timeout(300)
         wait_for_idle_kernel(page)
         page.wait_for_timeout(500)  # let the last widgets render
@@ -185,10 +202,8 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
         text = page.locator(".jp-Notebook").inner_text()
         assert "Error displaying widget" not in text
         assert "Loading widget..." not in text, "a widget never rendered"
-        assert (
-            page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()
-            == 0
-        ), "a cell printed an error or a warning"
+        stderr = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        assert stderr.count() == 0, f"a cell printed an error or a warning: {stderr.all_inner_texts()}"
         page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}.png"), full_page=True)
 
         panel = page.locator(".jp-OutputArea-output:has(.widget-image):has(.widget-slider)").first
