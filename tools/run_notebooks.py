@@ -30,6 +30,7 @@ def run(path: Path) -> float:
             km=kernel,
             timeout=300,
             store_widget_state=False,
+            record_timing=False,  # no timestamps in the stored notebook: clean diffs
             resources={"metadata": {"path": str(path.parent)}},
         )
         start = time.perf_counter()
@@ -45,6 +46,8 @@ def run(path: Path) -> float:
     if problems:
         raise SystemExit(f"{path}: not saved, it has error or stderr output:\n  " + "\n  ".join(problems))
     notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
     nbformat.write(notebook, path)
     return seconds
 
