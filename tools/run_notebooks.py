@@ -48,8 +48,27 @@ def run(path: Path) -> float:
     notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     nbformat.write(notebook, path)
     return seconds
+
+
+def merge_streams(outputs: list) -> list:
+    """Join consecutive prints into one output, as they look on screen (how the kernel
+    split them into messages varies from run to run)."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.output_type == previous.output_type == "stream"
+            and output.name == previous.name
+        ):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 if __name__ == "__main__":
