@@ -197,7 +197,13 @@ class Panel:
     def refresh(self) -> None:
         """Recompute and redraw with the current control values."""
         start = time.perf_counter()
-        message = self._update(**self.values)
+        try:
+            message = self._update(**self.values)
+        except Exception as error:
+            # Say it where the learner is looking (a callback's traceback only reaches
+            # JupyterLab's log console), then let it propagate as usual.
+            self.message.value = _message_html(f"error: {type(error).__name__}: {error}", alarm=True)
+            raise
         self.message.value = _message_html(message)
         self.image.value = self.png()
         self.timings.append(time.perf_counter() - start)
@@ -270,9 +276,9 @@ def freeze_layout(figure: Figure) -> None:
                 axis.set_label_coords(*ax.transAxes.inverted().transform(position))
 
 
-def _message_html(message: str | None) -> str:
-    """A panel's message: vermillion when it reports divergence, else neutral grey."""
+def _message_html(message: str | None, alarm: bool = False) -> str:
+    """A panel's message: vermillion for an error or divergence, else neutral grey."""
     if not message:
         return ""
-    color = "#D55E00" if "diverg" in message.lower() else "#333333"
+    color = "#D55E00" if alarm or "diverg" in message.lower() else "#333333"
     return f"<span style='color:{color}'>{html.escape(message)}</span>"

@@ -122,3 +122,16 @@ def test_blitting_draws_the_same_picture_as_a_full_render():
     panel.controls["weight"].value = 1.0
     moved = np.asarray(PIL.Image.open(io.BytesIO(bytes(panel.image.value))).convert("RGB"), dtype=int)
     assert np.mean(np.any(np.abs(moved - first) > 8, axis=-1)) > 1e-3  # and the line really moved
+
+
+def test_an_update_that_fails_says_so_in_the_panel_and_raises():
+    fig, _ = plots.panel_figure()
+
+    def update(n):
+        if n > 3:
+            raise ValueError("n must be at most 3")
+
+    panel = widgets.Panel(fig, update, {"n": widgets.int_slider("n", 1, 0, 5)})
+    with pytest.raises(ValueError, match="at most 3"):
+        panel.controls["n"].value = 4
+    assert "n must be at most 3" in panel.message.value and "#D55E00" in panel.message.value
