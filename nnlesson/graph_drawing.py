@@ -26,6 +26,17 @@ Three helpers expose the backward pass itself, so a drawing (or a learner) can r
 one node at a time: :func:`graph_nodes` (every value of the graph, oldest first),
 :func:`backward_order` (the order in which ``Tensor.backward`` visits them: newest first)
 and :func:`backward_steps` (what each visit receives and passes on).
+
+Two engine internals are read here, on purpose, because the engine has no public way to
+do these things and a drawing must show the engine's own numbers, not a copy of its rules:
+
+* ``node._backward``, the operation's own chain-rule function (``g -> dL/d(parent)`` per
+  input), is called to *replay* the backward pass node by node without touching any
+  ``.grad`` (``Tensor.backward`` runs the whole pass at once);
+* ``engine._creation_order`` sorts the graph oldest first, constants included (the public
+  :func:`engine.backward_order` leaves constants out), the same order ``backward`` relies on.
+
+Both only read the graph; nothing here changes a tensor.
 """
 
 from __future__ import annotations
@@ -39,7 +50,7 @@ from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 
 from nnlesson import engine
 from nnlesson.engine import Tensor
-from nnlesson.engine import _creation_order as _order  # oldest first: the order of creation
+from nnlesson.engine import _creation_order as _order  # oldest first (see the module docstring)
 from nnlesson.plots import COLORS, PALETTE, subplots
 
 __all__ = [
@@ -123,8 +134,9 @@ class BackwardStep:
     def local_gradients(self) -> tuple[np.ndarray, ...]:
         """``d(node)/d(parent)`` per passed gradient, for scalar nodes (``passed / grad``).
 
-        Computed by calling the operation's backward with an upstream gradient of 1, which
-        for a scalar is exactly the local derivative.
+        Computed by calling the operation's own backward function (``node._backward``, an
+        engine internal: see the module docstring) with an upstream gradient of 1, which for
+        a scalar is exactly the local derivative.
         """
         if self.node._backward is None:
             return ()
@@ -137,7 +149,8 @@ def backward_steps(root: Tensor, grad=None) -> list[BackwardStep]:
 
     Returns one :class:`BackwardStep` per visited node, in the engine's order
     (:func:`backward_order`). The gradients are the ones ``root.backward()`` computes
-    (each operation's own backward function is called), so after ``root.backward()`` on
+    (each operation's own backward function, ``node._backward``, is called with the
+    gradient that reached it, as ``Tensor.backward`` does), so after ``root.backward()`` on
     a fresh graph ``step.grad`` equals ``step.node.grad`` for every step.
     """
     order = backward_order(root)
@@ -152,7 +165,7 @@ def backward_steps(root: Tensor, grad=None) -> list[BackwardStep]:
             continue
         passed = []
         if node._backward is not None:
-            for slot, (parent, parent_grad) in enumerate(zip(node.parents, node._backward(g))):
+            for slot, (parent, parent_grad) in enumerate(zip(node.parents, node._backward(g), strict=True)):
                 if parent_grad is None or not parent.requires_grad:
                     continue
                 parent_grad = np.array(parent_grad)
@@ -181,7 +194,7 @@ def format_value(value, digits: int = 4) -> str:
         v = float(array.reshape(()))
         if v != 0 and (abs(v) >= 1e4 or abs(v) < 10.0**-digits):
             return f"{v:.{max(digits - 1, 1)}e}"
-        return f"{v:.{digits}f}" if v != 0 else f"{0.0:.{digits}f}"
+        return f"{v:.{digits}f}" if v != 0 else f"{0.0:.{digits}f}"  # 0.0000, never -0.0000
     if array.size <= 3:
         return "[" + ", ".join(f"{v:.2f}" for v in array.ravel()) + "]"
     return "array " + "×".join(str(n) for n in array.shape)

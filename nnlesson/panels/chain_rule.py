@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnlesson import losses, plots, widgets
+from nnlesson import losses, nn, plots, widgets
 from nnlesson.engine import Tensor, gradcheck
 from nnlesson.exercises import Feedback
 from nnlesson.graph_drawing import BackwardStep, backward_steps, draw_graph, format_value, graph_nodes
@@ -261,7 +261,8 @@ def mse_forward(prediction: np.ndarray, target: np.ndarray) -> tuple[float, tupl
 
 
 def mse_backward(cache: tuple) -> np.ndarray:
-    """``dL/d(prediction) = 2 (prediction - target) / N`` (N = number of elements)."""
+    """``dL/d(prediction) = 2 (prediction - target) / N`` (N = number of elements; notebook 4
+    writes it ``2 (y_hat - t) / n``)."""
     (diff,) = cache
     return 2.0 * diff / diff.size
 
@@ -272,7 +273,7 @@ _HAND_ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
 }
 
 
-def mlp_gradients_by_hand(model, X: np.ndarray, y: np.ndarray) -> tuple[float, list[np.ndarray]]:
+def mlp_gradients_by_hand(model: nn.MLP, X: np.ndarray, y: np.ndarray) -> tuple[float, list[np.ndarray]]:
     """Forward and backward through an ``nn.MLP`` (tanh or linear layers) with MSE, by hand.
 
     Forward: for each layer ``Z = A @ W + b`` (affine_forward), ``A = phi(Z)``, keeping
@@ -303,7 +304,7 @@ def mlp_gradients_by_hand(model, X: np.ndarray, y: np.ndarray) -> tuple[float, l
     return loss, grads
 
 
-def compare_with_engine(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+def compare_with_engine(model: nn.MLP, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """``{parameter label: max |engine gradient - hand gradient|}`` for an MLP with MSE.
 
     The engine's gradients come from ``losses.mse(model(X), y).backward()``; the

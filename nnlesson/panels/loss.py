@@ -38,6 +38,7 @@ import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
+from numpy.typing import ArrayLike
 
 from nnlesson import data, losses, nn, plots, train, widgets
 from nnlesson.engine import Tensor
@@ -298,7 +299,7 @@ def mse_panel(slope: float = 0.2, intercept: float = -0.4) -> widgets.Panel:
 
 
 # ------------------------------------------------------------------ BCE on one sigmoid output
-def logit_gradient(z, t, kind: str = "bce_logits") -> np.ndarray:
+def logit_gradient(z: ArrayLike, t: ArrayLike, kind: str = "bce_logits") -> np.ndarray:
     r"""``dL_i/dz_i`` for each logit ``z_i`` with target ``t_i``, computed by ``backward()``.
 
     ``kind``: ``"bce_logits"`` (BCE with ``from_logits=True``: ``p - t``),
@@ -320,7 +321,7 @@ def logit_gradient(z, t, kind: str = "bce_logits") -> np.ndarray:
     return z.grad * z.size + 0.0  # + 0.0 turns -0.0 (a clipped gradient) into 0.0
 
 
-def bce_three_ways(z, t) -> dict[str, np.ndarray]:
+def bce_three_ways(z: ArrayLike, t: ArrayLike) -> dict[str, np.ndarray]:
     r"""The BCE of each logit ``z_i`` with target ``t_i`` (0 or 1), computed three ways.
 
     * ``"from_logits"``: ``losses.bce(z, t, from_logits=True)``, exact for any z;
@@ -515,7 +516,7 @@ def _choice(description: str, options: list, value) -> widgets.w.Dropdown:
 
 
 # ------------------------------------------------------------------ softmax + CCE
-def softmax_loss_and_gradient(logits, label: int) -> tuple[np.ndarray, float, np.ndarray]:
+def softmax_loss_and_gradient(logits: ArrayLike, label: int) -> tuple[np.ndarray, float, np.ndarray]:
     r"""``(p, L, dL/dz)`` for one row of logits and its true class, by the engine:
     ``p = softmax(z)``, ``L = -ln p_label`` (``losses.cce(z, one-hot, from_logits=True)``)
     and the gradient ``dL/dz = p - onehot(label)`` from ``backward()``."""
@@ -640,7 +641,7 @@ def saturated_neuron_figure(epochs: int = 300, **kwargs) -> Figure:
 def compare_losses(
     dataset: str = "spirals",
     losses_: tuple[str, ...] = ("mse", "cce"),
-    sizes=(2, 32, 32, 3),
+    sizes: tuple[int, ...] = (2, 32, 32, 3),
     output_activation: str = "softmax",
     lr: float = 0.5,
     epochs: int = 500,
