@@ -99,7 +99,8 @@ def loss_curves(
     """Plot one or more training runs' loss against step (or epoch).
 
     ``runs``: a ``History`` or a mapping ``label -> History``. A run that diverged ends
-    with a red cross where it did, labelled "diverged". So that one exploding run does
+    with a cross where it did, labelled "diverged" (in the run's colour when there are
+    several runs, else vermillion). So that one exploding run does
     not flatten all the others, the loss axis stops at 30x the largest starting loss
     (or at ``ylim``, if given) and such a run's cross sits at the top edge.
     """
@@ -130,8 +131,13 @@ def loss_curves(
         bottom, top = ax.get_ylim()
         if starts.size and top > 30 * starts.max():
             ax.set_ylim(bottom, 30 * starts.max())
+    colors = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(runs)}
     for label, history in diverged.items():
-        mark_divergence(ax, history, per=per, label=f"{label}: diverged" if label else "diverged")
+        # With several runs the cross takes the colour of its run; alone, the alarm colour.
+        color = colors[label] if len(runs) > 1 else COLORS["diverged"]
+        mark_divergence(
+            ax, history, color=color, per=per, label=f"{label}: diverged" if label else "diverged"
+        )
     ax.set_title(title)
     if any(runs) or validation:
         ax.legend(loc="best")

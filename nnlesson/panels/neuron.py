@@ -385,8 +385,9 @@ def xor_panel(hidden: int = 4, activation: str = "tanh", seed: int = 0) -> widge
 
     Left: the output probability over the input plane, the data, and every hidden
     neuron's line ``z_j = 0``: the network bends and combines these lines. Right: the loss
-    curve. One hidden unit (a single, bent line) reaches at most about 75%; a linear hidden
-    layer at most that of one neuron; a few tanh units reach 100%.
+    curve. One hidden unit still gives one straight boundary (parallel to its line) and
+    reaches about 75%; a linear hidden layer at most that of one neuron; a few tanh units
+    reach 100%.
     """
     X, labels = data.xor(n=120, noise=0.3, seed=0)
     limit = 2.5
@@ -472,7 +473,8 @@ def xor_panel(hidden: int = 4, activation: str = "tanh", seed: int = 0) -> widge
         # the loss curve, and a divergence marker if it blew up
         for artist in ax_loss.lines[fixed_artists[0] :] + ax_loss.texts[fixed_artists[1] :]:
             artist.remove()
-        loss_line.set_data(np.arange(1, history.steps + 1), plots._finite_or_nan(history.step_loss))
+        loss = np.asarray(history.step_loss, dtype=float)
+        loss_line.set_data(np.arange(1, history.steps + 1), np.where(np.isfinite(loss), loss, np.nan))
         if history.diverged:
             plots.mark_divergence(ax_loss, history)
         acc = train.accuracy(model, X, labels)

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from nnlesson import data, nn, plots, train, widgets
@@ -281,7 +282,9 @@ def gradients_panel(
 SYMMETRY_SIZES = (2, 8, 8, 1)
 
 
-def train_small_network(scheme: str, seed: int = 0, epochs: int = 150, lr: float = 0.5):
+def train_small_network(
+    scheme: str, seed: int = 0, epochs: int = 150, lr: float = 0.5
+) -> tuple[nn.MLP, train.History, tuple[np.ndarray, np.ndarray]]:
     """Train ``MLP([2, 8, 8, 1])`` (tanh, linear output, BCE on logits) on two moons from
     ``scheme``; return ``(model, history, (X, y))``. Used by ``symmetry_panel`` and notebook 3."""
     X, y = data.make("two_moons", n=200, noise=0.1, seed=0)
@@ -373,9 +376,6 @@ def symmetry_panel(init: str = "constant", seed: int = 0) -> widgets.Panel:
 
 
 # ------------------------------------------------------------------ static figures
-
-
-# ------------------------------------------------------------------ static figures
 def signal_figure(
     schemes: Sequence[str],
     activation: str = "tanh",
@@ -384,9 +384,9 @@ def signal_figure(
     n_samples: int = 1000,
     kind: str = "activations",
     seed: int = 0,
-):
+) -> Figure:
     """Static figure: a ridgeline of layer histograms per scheme, and the std of every scheme
-    against depth (log scale). Returns the pyplot figure."""
+    against depth (log scale). Returns the figure."""
     fig, axes = plots.subplots(1, len(schemes) + 1, width=3.3, height=3.6)
     layers = shown_layers(depth)
     std_ax = axes[0, -1]
@@ -412,7 +412,7 @@ def mystery_figure(
     activation: str = "tanh",
     depth: int = 10,
     seed: int = 3,
-):
+) -> tuple[Figure, list[str]]:
     """The "which scheme is it?" exercise: the layer histograms of a few schemes in an order
     shuffled with ``seed``, titled "stack A", "stack B", … without their scheme.
 
@@ -428,7 +428,7 @@ def mystery_figure(
     return fig, order
 
 
-def loss_figure(runs: dict, title: str, ylim: tuple[float, float] = (1e-3, 20.0)):
+def loss_figure(runs: dict, title: str, ylim: tuple[float, float] = (1e-3, 20.0)) -> Figure:
     """``plots.loss_curves`` of several runs on a wide figure with the legend outside and the
     loss axis cut to ``ylim``; a run that diverged off the scale gets its cross at the top edge."""
     _, axes = plots.subplots(width=7.5, height=3.6)
