@@ -34,7 +34,11 @@ def as_rng(rng) -> np.random.Generator:
     """``None`` (fresh entropy), an ``int`` seed, or a ``numpy.random.Generator``."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"a seed must be a whole number >= 0, got {rng}")
         return np.random.default_rng(rng)
     raise ValueError(f"rng/seed must be None, an int or a numpy.random.Generator, got {type(rng).__name__}")
 

@@ -73,8 +73,8 @@ def sigmoid(z) -> Tensor:
 
     ``a = sigma(z) = 1 / (1 + e^-z)``, values in (0, 1): read as a probability.
 
-    Derivative: ``da/dz = sigma(z) (1 - sigma(z)) = a (1 - a)`` (at most 1/4, at z = 0,
-    so every sigmoid layer shrinks the back-propagated gradient at least fourfold).
+    Derivative: ``da/dz = sigma(z) (1 - sigma(z)) = a (1 - a)`` (at most 1/4, at z = 0:
+    passing back through a sigmoid multiplies the gradient by at most 1/4).
     Computed without overflow for any z.
     """
     return as_tensor(z).sigmoid()
@@ -115,7 +115,8 @@ identity = linear
 
 
 def softmax(z, axis: int = -1) -> Tensor:
-    r"""Softmax over the last axis: k scores ("logits") -> k probabilities that sum to 1.
+    r"""Softmax over the last axis (or ``axis``): k scores ("logits") -> k probabilities
+    that sum to 1.
 
     ``a_k = e^{z_k} / sum_j e^{z_j}``, computed as ``e^{z_k - m} / sum_j e^{z_j - m}``
     with ``m = max_j z_j`` so that logits of any size (even +-1000) do not overflow.

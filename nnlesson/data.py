@@ -28,6 +28,7 @@ name           task            what it is
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Iterator
 
@@ -232,8 +233,19 @@ _REGRESSION = frozenset({"line", "sine"})
 
 def make(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
     """Build the data set called ``name`` (case-insensitive; ``moons`` = ``two_moons``),
-    passing ``kwargs`` (``n``, ``noise``, ``seed``, ...) to its generator."""
-    return lookup(name, _DATASETS, "data set", _ALIASES)(**kwargs)
+    passing ``kwargs`` (``n``, ``noise``, ``seed``, ...) to its generator.
+
+    An argument the generator does not take raises ``ValueError`` listing the ones it does.
+    """
+    generator = lookup(name, _DATASETS, "data set", _ALIASES)
+    allowed = list(inspect.signature(generator).parameters)
+    unknown = sorted(set(kwargs) - set(allowed))
+    if unknown:
+        raise ValueError(
+            f"data set {generator.__name__!r} has no argument {', '.join(unknown)}; "
+            f"it takes {', '.join(allowed)}"
+        )
+    return generator(**kwargs)
 
 
 def names() -> list[str]:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import numbers
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -138,14 +139,23 @@ class Tensor:
     # ------------------------------------------------------------------ basics
     @property
     def grad(self) -> np.ndarray:
-        """dL/d(this tensor); zeros until a backward pass reaches it."""
+        """dL/d(this tensor); zeros until a backward pass reaches it.
+
+        May be assigned an array of this tensor's shape, or ``None`` to forget it.
+        """
         if self._grad is None:
             self._grad = np.zeros_like(self.data)
         return self._grad
 
     @grad.setter
     def grad(self, value) -> None:
-        self._grad = None if value is None else np.asarray(value, dtype=self.data.dtype)
+        if value is None:
+            self._grad = None
+            return
+        g = np.asarray(value, dtype=self.data.dtype)
+        if g.shape != self.data.shape:
+            raise ValueError(f"grad must have the tensor's shape {self.data.shape}, got shape {g.shape}")
+        self._grad = g
 
     @property
     def has_grad(self) -> bool:
@@ -274,8 +284,10 @@ class Tensor:
 
     def __pow__(self, exponent) -> Tensor:
         """z = x^p for a number p.   dz/dx = p x^(p-1)."""
-        if isinstance(exponent, Tensor) or not np.isscalar(exponent):
-            raise ValueError("only a plain number may be used as an exponent: x ** 2, x ** 0.5")
+        if not isinstance(exponent, numbers.Real):
+            raise ValueError(
+                f"only a plain number may be used as an exponent (x ** 2, x ** 0.5), got {exponent!r}"
+            )
         p = float(exponent)
         x = self.data
 
@@ -429,6 +441,8 @@ class Tensor:
 
     def leaky_relu(self, slope: float = 0.01) -> Tensor:
         """z = x where x > 0, else slope * x.   dz/dx = 1 where x > 0, else slope."""
+        if not isinstance(slope, numbers.Real):
+            raise ValueError(f"slope must be a number (0.01 is usual), got {slope!r}")
         x = self.data
         positive = x > 0
 
@@ -575,7 +589,7 @@ class Tensor:
         # 1. Every node that needs a gradient, each after all the nodes that use it.
         nodes = backward_order(self)
 
-        # 3. Hand each node the total gradient flowing into it, then apply its chain rule.
+        # 2. Hand each node the total gradient flowing into it, then apply its chain rule.
         pending = {self: seed}
         for node in nodes:
             g = pending.pop(node, None)

@@ -152,8 +152,9 @@ def _check_value(value) -> float:
 def random_normal(fan_in: int, fan_out: int, rng=None) -> np.ndarray:
     """Normal with mean 0 and ``std = 0.01`` ("small random numbers"; not truncated).
 
-    Pro: breaks the symmetry. Con: ignores the layer width, so in a deep network the
-    signal shrinks by ``sqrt(fan_in) * 0.01`` per layer and vanishes. Alias: ``random``.
+    Pro: breaks the symmetry. Con: ignores the layer width, so in a deep network each
+    layer multiplies the spread of the signal by about ``sqrt(fan_in) * 0.01`` (0.1 for
+    ``fan_in = 100``) and the signal vanishes. Alias: ``random``.
     """
     fan_in, fan_out = _check_fans(fan_in, fan_out)
     return as_rng(rng).normal(0.0, RANDOM_NORMAL_STD, size=(fan_in, fan_out))
@@ -174,7 +175,8 @@ def lecun_normal(fan_in: int, fan_out: int, rng=None) -> np.ndarray:
     """LeCun normal: ``std = sqrt(1 / fan_in)`` (truncated at 2 sigma_0, see the module).
 
     Pro: keeps the forward variance for tanh-like units (LeCun 1998); the standard for
-    SELU networks. Con: ignores the backward pass, and halves the signal per ReLU layer.
+    SELU networks. Con: ignores the backward pass, and with ReLU the variance of the
+    signal halves at every layer.
     """
     fan_in, fan_out = _check_fans(fan_in, fan_out)
     return _truncated_normal(math.sqrt(1.0 / fan_in), (fan_in, fan_out), rng)
@@ -194,7 +196,8 @@ def xavier_normal(fan_in: int, fan_out: int, rng=None) -> np.ndarray:
     """Xavier/Glorot normal: ``std = sqrt(2 / (fan_in + fan_out))`` (truncated at 2 sigma_0).
 
     Pro: balances forward signal and backward gradient for tanh and sigmoid (Glorot &
-    Bengio 2010). Con: too small for ReLU, whose signal then halves at every layer.
+    Bengio 2010). Con: too small for ReLU: with ``fan_in = fan_out`` the variance of the
+    signal then halves at every layer.
     Alias: ``glorot_normal``.
     """
     fan_in, fan_out = _check_fans(fan_in, fan_out)

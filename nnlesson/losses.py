@@ -8,8 +8,9 @@ Every loss is a function ``loss(prediction, target, from_logits=False) -> Tensor
 * the result is a one-element ``Tensor``; ``loss.backward()`` fills ``.grad`` of every
   parameter the prediction was computed from.
 
-Notation: ``n`` samples (rows), ``p`` a predicted probability, ``t`` the target,
-``z`` a logit (a raw score, the output *before* sigmoid/softmax).
+Notation (as in notebook 4): ``n`` samples (rows), ``ŷ`` a predicted number
+(regression), ``p`` a predicted probability, ``t`` the target, ``z`` a logit (a raw
+score, the output *before* sigmoid/softmax).
 
 ``from_logits=True`` says that ``prediction`` holds logits ``z`` rather than
 probabilities. The loss then applies sigmoid/softmax itself, in a form that is exact
@@ -29,9 +30,11 @@ loss                                     output layer
 ``sparse_categorical_cross_entropy``     as ``cce``, with integer labels ``(n,)``
 =======================================  =========================================
 
-With these pairs the gradient of the loss w.r.t. the logit is simply
-``dL/dz = (p - t) / n``: "prediction minus target", the error signal that
-backpropagation sends back into the network.
+With these pairs the gradient of the loss w.r.t. the output layer's pre-activation is
+"prediction minus target", the error signal that backpropagation sends back into the
+network: ``dL/dz = (p - t) / N`` for the cross-entropies (N = the number of terms
+averaged: all elements for BCE, the n rows for CCE), and ``dL/dŷ = 2 (ŷ - t) / N`` for
+MSE with its linear output.
 
 Bad input (shapes that differ, labels out of range, NaN or infinity, probabilities
 outside [0, 1]) raises ``ValueError`` saying what was wrong. The checks are a few
@@ -68,6 +71,8 @@ EPS = 1e-7
 # ------------------------------------------------------------------ input checks
 def _prediction(prediction, loss: str) -> Tensor:
     p = as_tensor(prediction)
+    if p.size == 0:
+        raise ValueError(f"{loss}: prediction is empty (shape {p.shape}); give at least one sample")
     if not np.isfinite(p.data).all():
         bad = int(p.data.size - np.count_nonzero(np.isfinite(p.data)))
         raise ValueError(
@@ -135,11 +140,11 @@ def _flag(from_logits, loss: str) -> bool:
 def mse(prediction, target, from_logits: bool = False) -> Tensor:
     r"""Mean squared error, for regression.
 
-    ``L = (1/N) sum_i (y_i - t_i)^2`` over all N elements (N = n samples x outputs).
+    ``L = (1/N) sum_i (ŷ_i - t_i)^2`` over all N elements (N = n samples x outputs).
 
     Output layer: **linear** (no activation), prediction and target of the same shape,
     e.g. ``(n, 1)``. Gradient w.r.t. the prediction (which, with a linear output, is the
-    logit): ``dL/dy_i = 2 (y_i - t_i) / N``.
+    pre-activation z): ``dL/dŷ_i = 2 (ŷ_i - t_i) / N``.
 
     ``from_logits`` has no meaning for MSE (there are no probabilities to clip): ``False``
     is accepted so every loss can be called alike, ``True`` raises ``ValueError``.
@@ -198,7 +203,8 @@ def categorical_cross_entropy(prediction, target, from_logits: bool = False) -> 
     * logits: ``log p = log_softmax(z) = z - m - log sum_j e^{z_j - m}`` (``m = max z``),
       finite for any z.
 
-    Gradient w.r.t. the logits: ``dL/dz_k = (softmax(z)_k - t_k) / n = (p_k - t_k) / n``.
+    Gradient w.r.t. the logits of row i: ``dL/dz_ik = (p_ik - t_ik) / n`` with
+    ``p_i = softmax(z_i)``.
     """
     name = "categorical_cross_entropy"
     logits = _flag(from_logits, name)
@@ -234,7 +240,7 @@ def sparse_categorical_cross_entropy(prediction, target, from_logits: bool = Fal
     ``from_logits=True``, better); target ``(n,)`` integer labels (``(n, 1)`` is accepted).
     Probabilities are clipped to ``[1e-7, 1 - 1e-7]``; logits go through log-softmax.
 
-    Gradient w.r.t. the logits: ``dL/dz_k = (p_k - [k = y_i]) / n``.
+    Gradient w.r.t. the logits of row i: ``dL/dz_ik = (p_ik - [k = y_i]) / n``.
     """
     name = "sparse_categorical_cross_entropy"
     logits = _flag(from_logits, name)

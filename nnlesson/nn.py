@@ -4,7 +4,7 @@ A **neuron** with inputs ``x_1 … x_n``, weights ``w_1 … w_n``, bias ``b`` an
 activation ``phi`` computes::
 
     z = sum_i w_i x_i + b          (the pre-activation)
-    y = phi(z)                     (its output, the activation)
+    y = phi(z)                     (its output, the activation; ``a`` inside a network)
 
 A **dense layer** is ``fan_out`` neurons side by side, all reading the same ``fan_in``
 inputs. With a batch of inputs as the rows of ``X`` (shape ``(n, fan_in)``), the weights
@@ -28,6 +28,7 @@ records them on a separate pass and leaves ordinary calls (``model(X)``) untouch
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -35,12 +36,12 @@ import numpy as np
 
 from nnlesson import activations as _activations
 from nnlesson import init as _init
+from nnlesson import losses as _losses
 from nnlesson._checks import as_rng, positive_int
 from nnlesson.engine import Tensor
+from nnlesson.train import prepare_targets  # how fit() turns labels into targets
 
 __all__ = ["MLP", "Dense", "LayerTrace", "Neuron"]
-
-_IDENTITY_NAMES = ("linear", "identity")
 
 
 # ------------------------------------------------------------------------ helpers
@@ -48,12 +49,11 @@ def _resolve_activation(activation) -> tuple[str, Callable[[Tensor], Tensor] | N
     """(name, function) for a name or a callable; function None means the identity."""
     if isinstance(activation, str):
         act = _activations.get(activation)  # unknown name -> the registry's ValueError
-        name = getattr(act, "name", activation.strip().lower())
-        return name, (None if name in _IDENTITY_NAMES else act)
+        return act.name, (None if act.name == "linear" else act)
+    if activation is _activations.linear:  # also activations.identity, the same function
+        return "linear", None
     if callable(activation):
         name = getattr(activation, "name", None) or getattr(activation, "__name__", "custom")
-        if name in _IDENTITY_NAMES and activation is _activations.linear:
-            return name, None
         return str(name), activation
     raise ValueError(
         f"activation must be a name ({', '.join(_activations.names())}) or a callable "
@@ -64,7 +64,8 @@ def _resolve_activation(activation) -> tuple[str, Callable[[Tensor], Tensor] | N
 def _resolve_init(init) -> tuple[str, Callable[..., np.ndarray]]:
     """(name, function) for an initialiser given by name or as a callable."""
     if isinstance(init, str):
-        return init.strip().lower(), _init.get(init)  # unknown name -> the registry's ValueError
+        init_fn = _init.get(init)  # unknown name -> the registry's ValueError
+        return init_fn.__name__, init_fn  # the canonical name: glorot_uniform -> xavier_uniform
     if callable(init):
         return getattr(init, "__name__", "custom"), init
     raise ValueError(
@@ -107,6 +108,7 @@ class Neuron:
     * ``neuron.pre_activation(x)`` is ``z = w . x + b`` before ``phi``.
     * ``.w`` (shape ``(n_inputs,)``) and ``.b`` (shape ``()``) are Tensors; after
       ``backward()`` their ``.grad`` holds dL/dw and dL/db.
+    * ``.init_name``: the initialiser that drew ``w``, or ``None`` for given weights.
     """
 
     def __init__(
@@ -124,6 +126,7 @@ class Neuron:
                 raise ValueError(f"weights must be a non-empty 1-D list of numbers, got shape {w.shape}")
             if n_inputs is not None and positive_int(n_inputs, "n_inputs") != w.size:
                 raise ValueError(f"n_inputs={n_inputs} but {w.size} weights were given")
+            self.init_name = None
         else:
             if n_inputs is None:
                 raise ValueError("give either n_inputs (weights drawn by init) or weights=[...]")
@@ -136,6 +139,8 @@ class Neuron:
             b = float(bias)
         except (TypeError, ValueError):
             raise ValueError(f"bias must be a number, got {bias!r}") from None
+        if not math.isfinite(b):
+            raise ValueError(f"bias must be a finite number, got {bias!r}")
         self.activation_name, self._phi = _resolve_activation(activation)
         self.n_inputs = int(w.size)
         self.w = Tensor(w, label="w")
@@ -205,6 +210,8 @@ class Dense:
 
     def __call__(self, X) -> Tensor:
         """``A = phi(X @ W + b)`` for ``X`` of shape ``(n, fan_in)`` (or ``(fan_in,)``)."""
+        if not isinstance(X, Tensor):
+            X = _as_input(X)
         if X.shape[-1:] != (self.fan_in,):
             self._wrong_input(X)
         Z = X @ self.W + self.b
@@ -212,6 +219,7 @@ class Dense:
 
     def forward_parts(self, X) -> tuple[Tensor, Tensor]:
         """``(Z, A)``: the pre-activations and the activations (the same Tensor for linear)."""
+        X = _as_input(X)
         if X.shape[-1:] != (self.fan_in,):
             self._wrong_input(X)
         Z = X @ self.W + self.b
@@ -392,15 +400,13 @@ class MLP:
         loss_value = None
         grads = None
         if loss is not None:
-            from nnlesson.train import _loss_function, prepare_targets  # same layer; avoids a cycle
-
-            loss_fn = _loss_function(loss)[1]
-            target = prepare_targets(y, loss_fn, A.shape, what="y")
+            loss_fn = _losses.get(loss) if isinstance(loss, str) else loss
+            target = prepare_targets(y, loss_fn, A.shape, what="y")  # also rejects a bad loss
             params = self.parameters()
-            saved = [p._grad for p in params]  # restored below, untouched by this pass
+            saved = [p.grad if p.has_grad else None for p in params]  # restored below
             try:
                 for p in params:
-                    p._grad = None
+                    p.zero_grad()
                 with np.errstate(all="ignore"):
                     L = loss_fn(A, target, from_logits=from_logits)
                     L.backward(keep_grads=True)
@@ -416,7 +422,7 @@ class MLP:
                 ]
             finally:
                 for p, g in zip(params, saved, strict=True):
-                    p._grad = g
+                    p.grad = g
         traces = []
         for i, (layer, Z, A) in enumerate(zip(self.layers, zs, as_, strict=True)):
             g = grads[i] if grads is not None else (None, None, None, None)

@@ -142,22 +142,20 @@ def scheme_names() -> list[str]:
     return names[:at] + list(EXTRA_SCHEMES) + names[at:]
 
 
-def _canonical(name: str) -> str:
-    if isinstance(name, str) and name.strip().lower() in EXTRA_SCHEMES:
-        return name.strip().lower()
-    return _init.get(name).__name__  # unknown name -> ValueError listing init's names
-
-
 def get_scheme(name: str) -> Callable[..., np.ndarray]:
-    """The initialiser ``f(fan_in, fan_out, rng)`` called ``name``: an extra of this module
-    or any name of :func:`nnlesson.init.get` (aliases allowed)."""
-    if isinstance(name, str) and name.strip().lower() in EXTRA_SCHEMES:
-        return EXTRA_SCHEMES[name.strip().lower()]
+    """The initialiser ``f(fan_in, fan_out, rng)`` called ``name``: any name or alias of
+    :func:`nnlesson.init.get`, or an extra of this module (case-insensitive). An unknown
+    name raises ``ValueError`` listing every scheme."""
     try:
         return _init.get(name)
     except ValueError:
-        valid = {n: n for n in scheme_names()}
-        return lookup(name, valid, "initialisation scheme")  # raises, listing the extras too
+        every_scheme = {n: EXTRA_SCHEMES[n] if n in EXTRA_SCHEMES else _init.get(n) for n in scheme_names()}
+        return lookup(name, every_scheme, "initialisation scheme")
+
+
+def _canonical(name: str) -> str:
+    """The scheme's canonical name (``"glorot_uniform"`` -> ``"xavier_uniform"``)."""
+    return get_scheme(name).__name__
 
 
 def scheme_std(name: str, fan_in: int, fan_out: int) -> float:
@@ -210,10 +208,11 @@ class SignalStatistics:
         return len(self.values)
 
     def ratio(self) -> float:
-        """``std`` of the last layer over ``std`` of the first (NaN if the first is 0).
+        """``std`` of the last layer over ``std`` of the first (NaN if the first is 0):
+        how much of the signal is left after ``depth`` layers.
 
-        For gradients, which flow from the top down, read it as how much of the top
-        layer's gradient is left at the bottom: use ``std[0] / std[-1]`` instead.
+        Gradients flow the other way, from the top down: the share of the top layer's
+        gradient left at the bottom is ``std[0] / std[-1]``, the inverse of this ratio.
         """
         with np.errstate(all="ignore"):
             return float(self.std[-1] / self.std[0]) if self.std[0] > 0 else math.nan

@@ -283,7 +283,7 @@ def evaluate_loss(model, X, y, loss: str | Callable = "mse", from_logits: bool =
     """The loss of ``model`` on ``(X, y)`` as a float, without a graph; ``y`` as ``fit``
     takes it. NaN or inf (no exception, no warning) when the model's output is not finite."""
     X = _check_X(X)
-    name, loss_fn = _loss_function(loss)
+    _, loss_fn = _loss_function(loss)
     target = prepare_targets(y, loss_fn, _output_shape(model, X))
     with no_grad(), np.errstate(all="ignore"):
         return _loss_value(loss_fn, model(X), target, from_logits)

@@ -94,6 +94,17 @@ def test_bad_arguments_raise(name, kwargs):
         data.make(name, **kwargs)
 
 
+def test_make_names_the_arguments_a_generator_takes():
+    with pytest.raises(ValueError, match="'xor' has no argument k; it takes n, noise, seed"):
+        data.make("xor", k=3)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
+def test_bad_seeds_say_what_is_allowed(seed):
+    with pytest.raises(ValueError, match="seed"):
+        data.two_moons(seed=seed)
+
+
 def test_train_val_split():
     X = np.arange(20.0).reshape(10, 2)
     y = np.arange(10)

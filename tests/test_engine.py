@@ -320,6 +320,14 @@ def test_gradcheck_leaves_the_inputs_as_they_were():
     assert x.requires_grad is False
 
 
+def test_grad_can_be_set_with_the_right_shape_only():
+    x = Tensor([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"shape \(2,\), got shape \(3,\)"):
+        x.grad = [1.0, 2.0, 3.0]
+    x.grad = None
+    assert not x.has_grad
+
+
 def test_gradcheck_works_on_an_input_that_is_not_contiguous():
     x = Tensor(np.arange(6.0).reshape(2, 3)).T  # a view with transposed strides
     assert not x.data.flags.c_contiguous
@@ -516,9 +524,25 @@ def test_tensor_copies_its_data():
     assert array[0] == 1.0
 
 
-def test_exponent_must_be_a_number():
-    with pytest.raises(ValueError, match="exponent"):
-        Tensor(2.0) ** Tensor(2.0)
+@pytest.mark.parametrize("bad", [Tensor(2.0), "2", np.array([2.0]), None])
+def test_exponent_must_be_a_number(bad):
+    with pytest.raises(ValueError, match="plain number may be used as an exponent"):
+        Tensor(2.0) ** bad
+    assert (Tensor(2.0) ** np.int64(3)).item() == 8.0  # NumPy numbers are numbers
+
+
+def test_leaky_relu_slope_must_be_a_number():
+    with pytest.raises(ValueError, match="slope must be a number"):
+        Tensor([1.0, -1.0]).leaky_relu(slope="0.2")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from nnlesson import engine
+
+    result = doctest.testmod(engine)
+    assert result.attempted >= 4 and result.failed == 0
 
 
 def test_repr_is_readable():

@@ -113,14 +113,15 @@ def test_bce_from_logits_equals_probability_form(z, t):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    arrays(np.float64, (4, 3), elements=st.floats(-10, 10)),
+    # logits within +-5 keep every softmax probability above e^-10 / 3 > EPS, so no
+    # probability is clipped and the two forms must agree on every example
+    arrays(np.float64, (4, 3), elements=st.floats(-5, 5)),
     arrays(np.int64, (4,), elements=st.integers(0, 2)),
 )
 def test_cce_scce_from_logits_equal_probability_form(z, labels):
     t = _one_hot(labels, 3)
     p = _softmax(z)
-    if p.min() < EPS:  # clipping changes the probability form there; not comparable
-        return
+    assert p.min() > EPS
     for loss, target in ((losses.cce, t), (losses.scce, labels)):
         by_logits = loss(Tensor(z), target, from_logits=True).item()
         assert by_logits == pytest.approx(loss(Tensor(p), target).item(), rel=1e-9)
@@ -176,6 +177,14 @@ def test_probabilities_exactly_zero_and_one_are_finite(loss, pred, target):
     assert np.all(np.isfinite(grad))
     # certainly wrong on half the terms (-log eps each), certainly right on the rest (-log(1-eps) = eps)
     assert value == pytest.approx((-math.log(EPS) + EPS) / 2, rel=1e-6)
+
+
+def test_a_clipped_probability_gets_no_gradient():
+    # p = 0 and p = 1 are clipped to [EPS, 1 - EPS]: the loss is flat there, gradient 0;
+    # the unclipped p = 0.5 gets the usual -(t/p - (1-t)/(1-p)) / N
+    x = Tensor(np.array([0.0, 1.0, 0.5]))
+    losses.bce(x, np.array([1.0, 0.0, 1.0])).backward()
+    np.testing.assert_allclose(x.grad, [0.0, 0.0, -(1 / 0.5) / 3])
 
 
 # ------------------------------------------------------------------ gradients
@@ -245,6 +254,13 @@ def test_shape_mismatch_hints():
         losses.bce(Tensor(np.full((4, 1), 0.5)), np.ones(4))
     with pytest.raises(ValueError, match="sparse_categorical_cross_entropy"):
         losses.cce(Tensor(np.full((4, 3), 1 / 3)), np.array([0, 1, 2, 0]))
+
+
+@pytest.mark.parametrize("name", losses.names())
+def test_empty_prediction_rejected(name):
+    target = np.zeros(0, dtype=int) if name.startswith("sparse") else np.zeros((0, 2))
+    with pytest.raises(ValueError, match=r"prediction is empty \(shape \(0, 2\)\)"):
+        losses.get(name)(Tensor(np.zeros((0, 2))), target)
 
 
 def test_cce_needs_two_dimensional_prediction():

@@ -56,12 +56,24 @@ def test_neuron_from_init_is_seeded_and_readable():
 
 
 @pytest.mark.parametrize(
-    "kwargs",
-    [{}, {"n_inputs": 2, "weights": [1.0, 2.0, 3.0]}, {"weights": [[1.0]]}, {"weights": [np.nan]}],
+    "kwargs, message",
+    [
+        ({}, "either n_inputs"),
+        ({"n_inputs": 2, "weights": [1.0, 2.0, 3.0]}, "n_inputs=2 but 3 weights"),
+        ({"weights": [[1.0]]}, "1-D"),
+        ({"weights": [np.nan]}, "finite"),
+        ({"weights": [1.0], "bias": "x"}, "bias must be a number"),
+        ({"weights": [1.0], "bias": np.nan}, "bias must be a finite number"),
+    ],
 )
-def test_neuron_rejects_bad_construction(kwargs):
-    with pytest.raises(ValueError):
+def test_neuron_rejects_bad_construction(kwargs, message):
+    with pytest.raises(ValueError, match=message):
         nn.Neuron(**kwargs)
+
+
+def test_neuron_records_its_initialiser():
+    assert nn.Neuron(3, init="Kaiming-Uniform", rng=0).init_name == "he_uniform"
+    assert nn.Neuron(weights=[1.0, 2.0]).init_name is None
 
 
 def test_neuron_rejects_wrong_input_width():
@@ -96,6 +108,14 @@ def test_dense_gradcheck(activation):
     layer = nn.Dense(3, 2, activation=activation, rng=3)
     result = gradcheck(lambda W, b, X: layer(X), layer.W, layer.b, X3.copy())
     assert result.ok, str(result)
+
+
+def test_dense_takes_a_tensor_an_array_or_a_list():
+    layer = nn.Dense(3, 2, activation="tanh", rng=0)
+    expected = np.tanh(X3 @ layer.W.data)
+    np.testing.assert_allclose(layer(X3).data, expected)
+    np.testing.assert_allclose(layer(Tensor(X3)).data, expected)
+    np.testing.assert_allclose(layer(X3[0].tolist()).data, expected[0])
 
 
 def test_dense_wrong_features_names_both_shapes():

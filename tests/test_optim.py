@@ -24,7 +24,7 @@ def test_sgd_step_is_exactly_the_rule():
     np.testing.assert_array_equal(w.data, w0 - 0.1 * g)
 
 
-def test_sgd_momentum_two_steps_exact():
+def test_sgd_momentum_three_steps_exact():
     lr, mu = 0.05, 0.9
     w = Tensor(np.array([1.0, -2.0]))
     opt = optim.SGD([w], lr=lr, momentum=mu)

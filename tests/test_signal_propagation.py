@@ -27,8 +27,18 @@ def test_scheme_names_are_init_names_plus_the_extras():
 def test_get_scheme_takes_init_names_aliases_and_extras():
     assert sp.get_scheme("Glorot_Uniform") is init.xavier_uniform
     assert sp.get_scheme("standard_uniform") is sp.standard_uniform
-    with pytest.raises(ValueError, match="large_normal"):
-        sp.get_scheme("huge")
+    assert sp.get_scheme("Standard-Uniform") is sp.standard_uniform  # spelled as init allows
+    assert sp.scheme_label("large normal") == "large random N(0, 1)"
+    for use in (sp.get_scheme, sp.scheme_label, lambda name: sp.scheme_std(name, 3, 3)):
+        with pytest.raises(ValueError, match="unknown initialisation scheme 'huge'.*large_normal"):
+            use("huge")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(sp)
+    assert result.attempted >= 2 and result.failed == 0
 
 
 @pytest.mark.parametrize("name", init.names())
