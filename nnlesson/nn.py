@@ -38,7 +38,7 @@ from nnlesson import activations as _activations
 from nnlesson import init as _init
 from nnlesson import losses as _losses
 from nnlesson._checks import as_rng, positive_int
-from nnlesson.engine import Tensor
+from nnlesson.engine import Tensor, affine
 from nnlesson.train import prepare_targets  # how fit() turns labels into targets
 
 __all__ = ["MLP", "Dense", "LayerTrace", "Neuron"]
@@ -214,7 +214,7 @@ class Dense:
             X = _as_input(X)
         if X.shape[-1:] != (self.fan_in,):
             self._wrong_input(X)
-        Z = X @ self.W + self.b
+        Z = affine(X, self.W, self.b) if X.ndim == 2 else X @ self.W + self.b
         return Z if self._phi is None else self._phi(Z)
 
     def forward_parts(self, X) -> tuple[Tensor, Tensor]:

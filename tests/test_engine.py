@@ -629,3 +629,14 @@ def test_no_grad_in_one_thread_does_not_stop_another_from_recording():
     assert recorded["parents"] == (x, x)
     y.backward()
     assert x.grad == 6.0
+
+
+def test_affine_is_x_at_w_plus_b_with_its_gradients():
+    from nnlesson.engine import affine
+
+    rng = np.random.default_rng(3)
+    x, W, b = rng.standard_normal((5, 3)), rng.standard_normal((3, 4)), rng.standard_normal(4)
+    np.testing.assert_allclose(affine(Tensor(x), Tensor(W), Tensor(b)).data, x @ W + b)
+    assert gradcheck(lambda x, W, b: affine(x, W, b).tanh(), x, W, b).ok
+    with pytest.raises(ValueError, match=r"\(5, 3\), \(4, 4\) and \(4,\)"):
+        affine(Tensor(x), Tensor(np.ones((4, 4))), Tensor(b))
