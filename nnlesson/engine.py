@@ -452,13 +452,17 @@ class Tensor:
         return Tensor._result(np.where(positive, x, slope * x), (self,), "leaky_relu", backward)
 
     def softplus(self) -> Tensor:
-        """z = ln(1 + e^x), computed stably.   dz/dx = sigmoid(x)."""
+        """z = ln(1 + e^x), computed stably.   dz/dx = sigmoid(x) = e^(x - z).
+
+        (e^(x - z) = e^x / (1 + e^x) is the sigmoid; x - z <= 0, so it never overflows.)
+        """
         x = self.data
+        z = np.logaddexp(0.0, x)
 
         def backward(g):
-            return (g * np.exp(-np.logaddexp(0.0, -x)),)
+            return (g * np.exp(x - z),)
 
-        return Tensor._result(np.logaddexp(0.0, x), (self,), "softplus", backward)
+        return Tensor._result(z, (self,), "softplus", backward)
 
     def abs(self) -> Tensor:
         """z = |x|.   dz/dx = sign(x) (0 at x = 0)."""

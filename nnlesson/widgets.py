@@ -224,24 +224,26 @@ class Panel:
     _holding = False
 
     def png(self) -> bytes:
-        """The figure as PNG bytes (light compression: ~8 ms faster than the default)."""
-        buffer = io.BytesIO()
-        if self._moving is None:
-            self.figure.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
-            return buffer.getvalue()
+        """The figure as PNG bytes: drawn with Agg (only the moving artists, when blitting),
+        then encoded as RGB with light compression (~10 ms faster than matplotlib's default
+        RGBA at compression level 6; files ~25 % larger)."""
         canvas = self.figure.canvas
-        artists = self._moving()
-        for artist in artists:
-            artist.set_animated(True)  # animated artists are left out of a full draw
-        if self._background is None:
-            canvas.draw()  # the first time: the still parts (this also solves the layout)
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        if self._moving is None:
+            canvas.draw()
         else:
-            canvas.restore_region(self._background)
-        renderer = canvas.get_renderer()
-        for artist in artists:
-            artist.draw(renderer)
+            artists = self._moving()
+            for artist in artists:
+                artist.set_animated(True)  # animated artists are left out of a full draw
+            if self._background is None:
+                canvas.draw()  # the first time: the still parts (this also solves the layout)
+                self._background = canvas.copy_from_bbox(self.figure.bbox)
+            else:
+                canvas.restore_region(self._background)
+            renderer = canvas.get_renderer()
+            for artist in artists:
+                artist.draw(renderer)
         pixels = np.asarray(canvas.buffer_rgba())[..., :3]
+        buffer = io.BytesIO()
         PIL.Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 

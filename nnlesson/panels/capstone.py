@@ -722,7 +722,7 @@ def check_environment() -> str:
 
 
 # ------------------------------------------------------------------ the panels
-PREVIEW_SECONDS = 0.1
+PREVIEW_SECONDS = 0.06
 """Without "train all epochs", a run is cut to the epochs expected to train in this time."""
 PROGRESS_SECONDS = 0.5
 """While a long run trains, the figure is redrawn at most this often."""
