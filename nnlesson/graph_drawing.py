@@ -175,6 +175,22 @@ def backward_steps(root: Tensor, grad=None) -> list[BackwardStep]:
     return steps
 
 
+def _arrow(start, end, rad: float = 0.0) -> FancyArrowPatch:
+    """An arrow of the graph from ``start`` to ``end``, curved by ``rad`` (0: straight)."""
+    return FancyArrowPatch(
+        start,
+        end,
+        connectionstyle=f"arc3,rad={rad}",
+        arrowstyle="-|>",
+        mutation_scale=8,
+        shrinkA=0,
+        shrinkB=0,
+        color="#555555",
+        linewidth=1.0,
+        zorder=2,
+    )
+
+
 def _kind(node: Tensor) -> str:
     if node.parents:
         return "result"
@@ -342,19 +358,7 @@ class GraphDrawing:
                     fontsize=fs * (0.92 if len(node.op) <= 4 else 0.7),
                     zorder=4,
                 )
-                ax.add_patch(
-                    FancyArrowPatch(
-                        (ox + _OP_W / 2, y),
-                        (x - _BOX_W / 2, y),
-                        arrowstyle="-|>",
-                        mutation_scale=8,
-                        shrinkA=0,
-                        shrinkB=0,
-                        color="#555555",
-                        linewidth=1.0,
-                        zorder=2,
-                    )
-                )
+                ax.add_patch(_arrow((ox + _OP_W / 2, y), (x - _BOX_W / 2, y)))
                 self._draw_inputs(i, node, ox, y)
 
     def _edge_geometry(self) -> dict[tuple[int, int], tuple]:
@@ -400,18 +404,7 @@ class GraphDrawing:
         ax, fs = self.ax, self.fontsize
         for slot in range(len(node.parents)):
             _, rad, start, end, where, _ = self._edges[(i, slot)]
-            arrow = FancyArrowPatch(
-                tuple(start),
-                tuple(end),
-                connectionstyle=f"arc3,rad={rad}",
-                arrowstyle="-|>",
-                mutation_scale=8,
-                shrinkA=0,
-                shrinkB=0,
-                color="#555555",
-                linewidth=1.0,
-                zorder=2,
-            )
+            arrow = _arrow(tuple(start), tuple(end), rad)
             ax.add_patch(arrow)
             self.arrows[(i, slot)] = arrow
             text = ax.text(
