@@ -651,7 +651,7 @@ def compare_figure(runs: Mapping[str, Run], histograms: bool = False, title: str
         if run.history.diverged:
             plots.mark_divergence(ax_loss, run.history, per="epoch", y=high / 1.6, label=labels[i])
     ax_loss.set_ylim(low, high)
-    if high / low < 100:  # less than two decades: label the minor ticks too
+    if high / low < 10:  # within one decade: label the minor ticks too (else too crowded)
         ax_loss.yaxis.set_minor_formatter(FormatStrFormatter("%.2g"))
     ax_loss.set_xlim(0, max(r.settings.epochs for r in runs.values()))
     ax_loss.set_xlabel("epoch")
