@@ -117,7 +117,7 @@ def loss_curves(
         draw_loss_curve(ax, history, label=label, color=color, per=per, mark=False)
         if validation and getattr(history, "val_loss", None):
             epochs = np.arange(1, len(history.val_loss) + 1)  # validation: after each epoch
-            ax.plot(epochs, _finite_or_nan(history.val_loss), "--", color=color, label=f"{label} validation")
+            ax.plot(epochs, finite_or_nan(history.val_loss), "--", color=color, label=f"{label} validation")
     ax.set_xlabel("SGD step" if per == "step" else "epoch")
     ax.set_ylabel("loss")
     if log:
@@ -154,7 +154,7 @@ def draw_loss_curve(
     before its update); epochs from 1 (the mean loss over epoch 1, 2, ...).
     """
     x, values = loss_points(history, per)
-    (line,) = ax.plot(x, _finite_or_nan(values), color=color, label=label or None)
+    (line,) = ax.plot(x, finite_or_nan(values), color=color, label=label or None)
     if mark and getattr(history, "diverged", False):
         mark_divergence(ax, history, per=per)
     return line
@@ -211,7 +211,9 @@ def mark_divergence(
     return [cross, text]
 
 
-def _finite_or_nan(values) -> np.ndarray:
+def finite_or_nan(values) -> np.ndarray:
+    """``values`` as floats, with NaN where they are infinite: a plotted line breaks there
+    instead of shooting off the axes (a diverged loss is marked separately)."""
     values = np.asarray(values, dtype=float)
     return np.where(np.isfinite(values), values, np.nan)
 

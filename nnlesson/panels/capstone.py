@@ -486,14 +486,12 @@ def _map_axes(ax: Axes, name: str, probability: np.ndarray | None = None):
     return image, scatters
 
 
-def _finite(values) -> np.ndarray:
-    values = np.asarray(values, dtype=float)
-    return np.where(np.isfinite(values), values, np.nan)
-
-
 def _loss_limits(histories: Sequence[train.History]) -> tuple[float, float]:
     values = np.concatenate(
-        [_finite(list(h.step_loss[:1]) + list(h.epoch_loss) + list(h.val_loss)) for h in histories]
+        [
+            plots.finite_or_nan(list(h.step_loss[:1]) + list(h.epoch_loss) + list(h.val_loss))
+            for h in histories
+        ]
     )
     values = values[np.isfinite(values) & (values > 0)]
     if not values.size:
@@ -559,8 +557,8 @@ class PlaygroundFigure:
             scatter.set_offsets(X_train[y_train == k])
 
         epochs = np.arange(1, len(h.epoch_loss) + 1)
-        self.train_line.set_data(epochs, _finite(h.epoch_loss))
-        self.val_line.set_data(epochs, _finite(h.val_loss))
+        self.train_line.set_data(epochs, plots.finite_or_nan(h.epoch_loss))
+        self.val_line.set_data(epochs, plots.finite_or_nan(h.val_loss))
         self.ax_loss.set_xlim(0, s.epochs)
         low, high = _loss_limits([h])
         self.ax_loss.set_ylim(low, high)
@@ -627,8 +625,8 @@ def compare_figure(runs: Mapping[str, Run], histograms: bool = False, title: str
         h = run.history
         color = plots.PALETTE[i % len(plots.PALETTE)]
         epochs = np.arange(1, len(h.epoch_loss) + 1)
-        ax_loss.plot(epochs, _finite(h.epoch_loss), color=color, label=label)
-        ax_loss.plot(epochs, _finite(h.val_loss), "--", color=color, linewidth=1.2)
+        ax_loss.plot(epochs, plots.finite_or_nan(h.epoch_loss), color=color, label=label)
+        ax_loss.plot(epochs, plots.finite_or_nan(h.val_loss), "--", color=color, linewidth=1.2)
         ax = fig.add_subplot(gs[0, i + 1])
         _map_axes(ax, run.settings.dataset, run.grid_probability(-1))
         verdict = (

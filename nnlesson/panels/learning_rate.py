@@ -431,12 +431,6 @@ def sgd_run(
 
 
 # ------------------------------------------------------------------ panel helpers
-def _finite(values) -> np.ndarray:
-    """``values`` as floats with NaN where they are not finite (a line breaks there)."""
-    values = np.asarray(values, dtype=float)
-    return np.where(np.isfinite(values), values, np.nan)
-
-
 class _DivergenceMark:
     """The cross and label of ``plots.mark_divergence``, removed again at the next update."""
 
@@ -579,7 +573,9 @@ def training_panel() -> widgets.Panel:
     ax_loss, ax_map = axes[0]
 
     steps = np.arange(1, reference.steps + 1)
-    (ref_line,) = ax_loss.plot(steps, _finite(reference.step_loss), color=plots.COLORS["grey"], linewidth=1.4)
+    (ref_line,) = ax_loss.plot(
+        steps, plots.finite_or_nan(reference.step_loss), color=plots.COLORS["grey"], linewidth=1.4
+    )
     (loss_line,) = ax_loss.plot([], [], color=plots.PALETTE[0])
     ax_loss.set_yscale("log")
     ax_loss.set_xlim(0, TRAINING_EPOCHS)
@@ -613,11 +609,11 @@ def training_panel() -> widgets.Panel:
 
     def update(learning_rate: float, seed: int) -> str:
         model, history = moons_run(learning_rate, epochs=TRAINING_EPOCHS, seed=seed)
-        loss_line.set_data(np.arange(1, history.steps + 1), _finite(history.step_loss))
+        loss_line.set_data(np.arange(1, history.steps + 1), plots.finite_or_nan(history.step_loss))
         ax_loss.set_title(f"MLP {network} on two moons, α = {learning_rate:.3g}")
         mark.show(history)
         output = train.predict(model, points).reshape(MAP_RESOLUTION, MAP_RESOLUTION)
-        image.set_data(_finite(output))
+        image.set_data(plots.finite_or_nan(output))
         if history.diverged:
             ax_map.set_title("Diverged: the weights are meaningless", color=plots.COLORS["diverged"])
         else:
@@ -759,8 +755,8 @@ def batch_size_panel() -> widgets.Panel:
         path_s, loss_s, diverged_at = sgd_run(batch_size, learning_rate, BATCH_STEPS, seed=seed, X=X, y=y)
         full_path.set_data(path_f[:, 0], path_f[:, 1])
         sgd_path.set_data(path_s[:, 0], path_s[:, 1])
-        full_loss.set_data(np.arange(len(loss_f)), _finite(loss_f))
-        sgd_loss.set_data(np.arange(len(loss_s)), _finite(loss_s))
+        full_loss.set_data(np.arange(len(loss_f)), plots.finite_or_nan(loss_f))
+        sgd_loss.set_data(np.arange(len(loss_s)), plots.finite_or_nan(loss_s))
         mark.show(
             train.History(
                 step_loss=list(loss_s), diverged=diverged_at is not None, diverged_at_step=diverged_at

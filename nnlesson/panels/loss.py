@@ -446,7 +446,7 @@ def bce_panel(z: float = 2.0, target: int = 1) -> widgets.Panel:
     def update(z: float, target: int) -> str:
         tt = int(target)
         for key, line_ in z_lines.items():
-            line_.set_ydata(np.where(np.isfinite(curves[tt][key]), curves[tt][key], np.nan))
+            line_.set_ydata(plots.finite_or_nan(curves[tt][key]))
         for kind, line_ in g_lines.items():
             line_.set_ydata(grads[tt][kind])
         where = breaks[tt]

@@ -190,6 +190,19 @@ def _fix_ticks(ax, xticks, yticks) -> None:
     ax.yaxis.set_major_locator(ticker.FixedLocator(yticks))
 
 
+def _plane_axes(ax, limit: float, ticks: list, legend_size: float):
+    """Finish an input-plane axes (x_1 across, x_2 up, square, fixed ticks, no grid, the
+    legend of what is drawn on it); returns its title, for the panel to update."""
+    _fix_ticks(ax, ticks, ticks)
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-limit, limit)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.grid(False)
+    ax.legend(loc="lower left", fontsize=legend_size, framealpha=0.9)
+    return ax.set_title(" ")
+
+
 def _clim(name: str) -> tuple[float, float]:
     return {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(name, (-LIMIT, LIMIT))
 
@@ -256,14 +269,7 @@ def neuron_panel(
     plots.scatter_classes(ax_plane, XOR_CORNERS, XOR_LABELS)
     for collection in ax_plane.collections:
         collection.set_sizes([60])
-    _fix_ticks(ax_plane, [-3, -2, -1, 0, 1, 2, 3], [-3, -2, -1, 0, 1, 2, 3])
-    ax_plane.set_xlim(-LIMIT, LIMIT)
-    ax_plane.set_ylim(-LIMIT, LIMIT)
-    ax_plane.set_xlabel("$x_1$")
-    ax_plane.set_ylabel("$x_2$")
-    ax_plane.grid(False)
-    ax_plane.legend(loc="lower left", fontsize=8, framealpha=0.9)
-    plane_title = ax_plane.set_title(" ")
+    plane_title = _plane_axes(ax_plane, LIMIT, [-3, -2, -1, 0, 1, 2, 3], legend_size=8)
 
     def update(w1, w2, b, x2, activation):
         act = activations.get(activation)
@@ -426,14 +432,7 @@ def xor_panel(hidden: int = 4, activation: str = "tanh", seed: int = 0) -> widge
         )[0]
         for j in range(max_hidden)
     ]
-    _fix_ticks(ax_plane, [-2, -1, 0, 1, 2], [-2, -1, 0, 1, 2])
-    ax_plane.set_xlim(-limit, limit)
-    ax_plane.set_ylim(-limit, limit)
-    ax_plane.set_xlabel("$x_1$")
-    ax_plane.set_ylabel("$x_2$")
-    ax_plane.grid(False)
-    ax_plane.legend(loc="lower left", fontsize=7, framealpha=0.9)
-    plane_title = ax_plane.set_title(" ")
+    plane_title = _plane_axes(ax_plane, limit, [-2, -1, 0, 1, 2], legend_size=7)
 
     epochs = np.arange(1, XOR_EPOCHS + 1)
     (loss_line,) = ax_loss.plot(epochs, np.ones(XOR_EPOCHS), color=plots.COLORS["train"], gid="loss")
@@ -474,7 +473,7 @@ def xor_panel(hidden: int = 4, activation: str = "tanh", seed: int = 0) -> widge
         for artist in ax_loss.lines[fixed_artists[0] :] + ax_loss.texts[fixed_artists[1] :]:
             artist.remove()
         loss = np.asarray(history.step_loss, dtype=float)
-        loss_line.set_data(np.arange(1, history.steps + 1), np.where(np.isfinite(loss), loss, np.nan))
+        loss_line.set_data(np.arange(1, history.steps + 1), plots.finite_or_nan(loss))
         if history.diverged:
             plots.mark_divergence(ax_loss, history)
         acc = train.accuracy(model, X, labels)
